@@ -1,0 +1,3 @@
+from chainsight.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Analyzers: pure functions from trees to explained records and findings."""

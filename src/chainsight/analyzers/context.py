@@ -1,0 +1,130 @@
+"""What every explainer may look at: both trees, the repository and the release."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from chainsight.analyzers.gitattributes import GitAttributes
+from chainsight.model import Category, Status
+from chainsight.sources.git import Repository
+from chainsight.sources.refs import ReleaseName
+from chainsight.trees import Entry, EntryKind, FileTree
+
+LIFECYCLE_SCRIPTS = (
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+    "preprepare",
+    "postprepare",
+    "prepublish",
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A path that is not byte-identical, before it is explained."""
+
+    path: str
+    status: Status
+    artifact: Entry | None
+    source: Entry | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    category: Category
+    verified: bool
+    text: str
+    status: Status | None = None
+    """Overrides the difference's status (relocated, submodule)."""
+    source_path: str | None = None
+
+
+@dataclass
+class AuditContext:
+    artifact: FileTree
+    source: FileTree
+    repo: Repository | None
+    commit: str
+    release: ReleaseName | None
+    artifact_kind: str
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def attributes(self) -> GitAttributes:
+        return GitAttributes(self.source)
+
+    @cached_property
+    def source_dirs(self) -> set[str]:
+        dirs: set[str] = set()
+        for p in self.source:
+            parts = p.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                dirs.add("/".join(parts[:i]))
+        return dirs
+
+    @cached_property
+    def source_stems(self) -> dict[str, list[str]]:
+        """Map lower-case file stem (name without any extension) -> source paths."""
+        stems: dict[str, list[str]] = {}
+        for p in self.source:
+            base = p.rsplit("/", 1)[-1].lower()
+            stems.setdefault(base.split(".", 1)[0], []).append(p)
+        return stems
+
+    @cached_property
+    def gitlinks(self) -> dict[str, Entry]:
+        return {e.path: e for e in self.source.entries() if e.kind is EntryKind.GITLINK}
+
+    @cached_property
+    def source_symlinks(self) -> dict[str, str]:
+        """Source symlink path -> target string."""
+        out: dict[str, str] = {}
+        for e in self.source.entries():
+            if e.kind is EntryKind.SYMLINK:
+                data = self.source.read(e.path)
+                if data is not None:
+                    out[e.path] = data.decode("utf-8", "surrogateescape")
+        return out
+
+    @cached_property
+    def has_autotools(self) -> bool:
+        return any(
+            p in self.source or p in self.artifact
+            for p in ("configure.ac", "configure.in", "Makefile.am")
+        )
+
+    @cached_property
+    def install_scripts(self) -> set[str]:
+        """Artifact files run by package.json lifecycle scripts (install time)."""
+        import json
+
+        out: set[str] = set()
+        for pkg in ("package.json",):
+            data = self.artifact.read(pkg)
+            if not data:
+                continue
+            try:
+                scripts = json.loads(data).get("scripts", {})
+            except (ValueError, AttributeError):
+                continue
+            if not isinstance(scripts, dict):
+                continue
+            for hook in LIFECYCLE_SCRIPTS:
+                command = scripts.get(hook)
+                if not isinstance(command, str):
+                    continue
+                for token in re.split(r"[\s;&|()<>'\"]+", command):
+                    token = token.removeprefix("./")
+                    if token in self.artifact:
+                        out.add(token)
+        return out
+
+    def text(self, tree: FileTree, path: str, limit: int = 4 * 1024 * 1024) -> str | None:
+        data = tree.read(path)
+        if data is None or len(data) > limit:
+            return None
+        return data.decode("utf-8", "replace")

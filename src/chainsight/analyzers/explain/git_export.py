@@ -1,0 +1,228 @@
+"""Differences that ``git archive`` and checkouts produce by themselves.
+
+Relocated content, export-ignore / export-subst attributes, line-ending
+conversion, symlinks shipped as copies, submodule contents, and files that only
+serve the repository (VCS and CI configuration).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from chainsight.analyzers.context import AuditContext, Difference, Explanation
+from chainsight.model import Category, Status
+from chainsight.trees import EntryKind, git_blob_id
+
+_VCS_CI = re.compile(
+    r"(^|/)(\.git(ignore|attributes|modules|-blame-ignore-revs|keep|review)?|\.mailmap"
+    r"|\.github/.*|\.gitlab(-ci\.yml|/.*)|\.gitea/.*|\.forgejo/.*|\.circleci/.*|\.travis\.yml"
+    r"|\.cirrus\.yml|\.appveyor\.yml|appveyor\.yml|azure-pipelines\.yml|\.azure-pipelines/.*"
+    r"|\.buildkite/.*|\.drone\.yml|Jenkinsfile|\.woodpecker(\.yml|/.*)|\.pre-commit-config\.yaml"
+    r"|\.pre-commit-hooks\.yaml|\.editorconfig|\.clang-format|\.clang-tidy|\.codecov\.yml"
+    r"|codecov\.yml|\.coveragerc|\.readthedocs\.ya?ml|\.hgignore|\.hgtags|\.bzrignore"
+    r"|\.cvsignore|\.dockerignore|\.devcontainer/.*|\.vscode/.*|\.idea/.*|renovate\.json"
+    r"|\.renovaterc(\.json)?|\.dependabot/.*|\.lgtm\.yml|\.mergify\.yml|\.flake8|\.pylintrc"
+    r"|\.yamllint(\.ya?ml)?|\.markdownlint.*|\.prettierrc.*|\.prettierignore|\.eslintrc.*"
+    r"|\.eslintignore|\.npmignore|\.nvmrc|\.node-version|\.python-version|\.tool-versions"
+    r"|\.envrc|\.git-blame-ignore-revs|\.travis/.*|\.ci/.*|ci/.*|\.cargo-ok|\.hgsigs"
+    r"|\.packit\.ya?ml|\.zuul\.ya?ml|\.tx/.*|\.weblate|\.copr/.*|\.builds/.*|\.sourcehut/.*"
+    r"|\.gitpod\.yml|\.gitpod\.Dockerfile|SECURITY\.md|CODE_OF_CONDUCT\.md|CODEOWNERS"
+    r"|\.ruff\.toml|ruff\.toml|\.isort\.cfg|mypy\.ini|\.mypy\.ini|\.bumpversion\.cfg"
+    r"|\.release-please.*|\.changeset/.*|\.husky/.*|\.yarnrc(\.yml)?|\.yarn/.*|\.npmrc"
+    r"|lerna\.json|pnpm-workspace\.yaml|\.stylelintrc.*|\.browserslistrc|\.jshintrc"
+    r"|\.jscsrc|\.semaphore/.*|\.github_changelog_generator|\.zenodo\.json|CITATION\.cff"
+    r"|\.typos\.toml|_typos\.toml|\.codespellrc|\.cspell\.json|cspell\.json)$"
+)
+
+
+def explain_relocated(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is Status.ARTIFACT_ONLY and d.artifact is not None:
+        others = ctx.source.paths_with_blob(d.artifact.blob_id)
+        if others:
+            return Explanation(
+                Category.RELOCATED,
+                True,
+                f"same content as {others[0]} in the source (moved or copied by the release)",
+                status=Status.RELOCATED,
+                source_path=others[0],
+            )
+    if d.status is Status.SOURCE_ONLY and d.source is not None and d.source.kind is EntryKind.FILE:
+        others = ctx.artifact.paths_with_blob(d.source.blob_id)
+        if others:
+            return Explanation(
+                Category.RELOCATED,
+                True,
+                f"shipped as {others[0]} in the artifact",
+                status=Status.RELOCATED,
+                source_path=d.path,
+            )
+    return None
+
+
+def explain_submodule(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if not ctx.gitlinks:
+        return None
+    for link_path, link in ctx.gitlinks.items():
+        if d.path == link_path:
+            return Explanation(
+                Category.SUBMODULE,
+                True,
+                f"submodule pinned at {link.blob_id[:12]}; its files are checked separately",
+                status=Status.SUBMODULE,
+            )
+        if d.artifact is None or not d.path.startswith(link_path + "/"):
+            continue
+        rel = d.path[len(link_path) + 1 :]
+        verdict = _check_in_submodule(ctx, link_path, link.blob_id, rel, d.artifact.blob_id)
+        if verdict is True:
+            return Explanation(
+                Category.SUBMODULE,
+                True,
+                f"identical to {rel} at the pinned commit {link.blob_id[:12]} of submodule "
+                f"{link_path}",
+                status=Status.SUBMODULE,
+            )
+        if verdict is False:
+            return None  # the submodule repository says otherwise: leave unexplained
+        return Explanation(
+            Category.SUBMODULE,
+            False,
+            f"inside submodule {link_path} (pinned at {link.blob_id[:12]}); that repository "
+            "is not available here, so the content is not checked",
+            status=Status.SUBMODULE,
+        )
+    return None
+
+
+def _check_in_submodule(
+    ctx: AuditContext, link_path: str, commit: str, rel: str, blob_id: str
+) -> bool | None:
+    """True/False when the submodule's objects are available, None otherwise."""
+    if ctx.repo is None:
+        return None
+    name = ctx.repo.gitmodules(ctx.source).get(link_path, link_path)
+    sub = ctx.repo.submodule_repository(name)
+    if sub is None or not sub.has_object(commit):
+        return None
+    tree = _submodule_tree(ctx, sub, commit)
+    entry = tree.get(rel)
+    return entry is not None and entry.blob_id == blob_id
+
+
+_SUBTREES: dict[str, object] = {}
+
+
+def _submodule_tree(ctx: AuditContext, sub: object, commit: str):  # type: ignore[no-untyped-def]
+    key = f"{id(ctx)}:{commit}"
+    if key not in _SUBTREES:
+        _SUBTREES[key] = sub.tree_at(commit)  # type: ignore[attr-defined]
+    return _SUBTREES[key]
+
+
+def explain_export_ignore(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is Status.SOURCE_ONLY and ctx.attributes.is_set(d.path, "export-ignore"):
+        return Explanation(
+            Category.EXPORT_IGNORE,
+            True,
+            "marked export-ignore in .gitattributes, so git archive leaves it out",
+        )
+    return None
+
+
+def explain_vcs_excluded(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is Status.SOURCE_ONLY and _VCS_CI.search(d.path):
+        return Explanation(
+            Category.VCS_EXCLUDED,
+            True,
+            "repository, CI or editor configuration; releases usually leave it out",
+        )
+    return None
+
+
+def explain_omitted(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is Status.SOURCE_ONLY:
+        return Explanation(
+            Category.OMITTED,
+            False,
+            "in the source but not shipped; leaving a file out adds no code to the release",
+        )
+    return None
+
+
+def explain_line_endings(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is not Status.MODIFIED:
+        return None
+    a = ctx.artifact.read(d.path)
+    s = ctx.source.read(d.path)
+    if a is None or s is None:
+        return None
+    if a.replace(b"\r\n", b"\n") != s.replace(b"\r\n", b"\n"):
+        return None
+    attr = ctx.attributes.get(d.path, "eol") or ctx.attributes.get(d.path, "text")
+    how = f" (.gitattributes sets {attr!r})" if attr not in (None, False) else ""
+    return Explanation(
+        Category.LINE_ENDINGS,
+        True,
+        f"differs only in line endings (CRLF/LF conversion){how}",
+    )
+
+
+_FORMAT = re.compile(rb"\$Format:[^$]*\$")
+
+
+def explain_export_subst(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is not Status.MODIFIED or not ctx.attributes.is_set(d.path, "export-subst"):
+        return None
+    a = ctx.artifact.read(d.path)
+    s = ctx.source.read(d.path)
+    if a is None or s is None:
+        return None
+    # Build a regex from the source: literal text with each $Format:..$ as a hole
+    parts = _FORMAT.split(s)
+    if len(parts) == 1:
+        return None
+    pattern = b"".join(
+        re.escape(p) + (rb"[^\n]{0,400}?" if i < len(parts) - 1 else b"")
+        for i, p in enumerate(parts)
+    )
+    if re.fullmatch(pattern, a, re.DOTALL):
+        return Explanation(
+            Category.EXPORT_SUBST,
+            True,
+            "export-subst placeholders ($Format:…$) expanded by git archive; nothing else changed",
+        )
+    return None
+
+
+def explain_symlink_copy(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.artifact is None or d.artifact.kind is not EntryKind.FILE:
+        return None
+    # the path itself is a symlink in git, or lies below a symlinked directory
+    links = ctx.source_symlinks
+    if not links:
+        return None
+    parts = d.path.split("/")
+    for i in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:i])
+        target = links.get(prefix)
+        if target is None:
+            continue
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(prefix), target))
+        rest = "/".join(parts[i:])
+        real = posixpath.join(resolved, rest) if rest else resolved
+        entry = ctx.source.get(real)
+        if entry is not None and entry.blob_id == d.artifact.blob_id:
+            return Explanation(
+                Category.SYMLINK_COPY,
+                True,
+                f"{prefix} is a symbolic link to {target} in git; the release ships a copy "
+                f"of {real}",
+                source_path=real,
+            )
+        return None
+    return None
+
+
+def symlink_blob(target: str) -> str:
+    return git_blob_id(target.encode("utf-8", "surrogateescape"))

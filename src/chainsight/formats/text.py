@@ -1,0 +1,124 @@
+"""Human-readable report: a summary by category, then findings with evidence."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import IO
+
+from chainsight.model import AuditReport, Finding, Severity
+
+_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+GROUP_THRESHOLD = 3
+"""Findings of one rule at low or info severity beyond this many are listed compactly."""
+
+
+def render(
+    report: AuditReport,
+    out: IO[str],
+    *,
+    verbose: bool = False,
+    color: bool | None = None,
+    width: int | None = None,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=out,
+        force_terminal=color,
+        no_color=color is False,
+        width=width or (None if color else 100),
+        highlight=False,
+    )
+    s = report.summary
+    console.print(
+        Text.assemble(
+            ("Artifact ", "bold"),
+            f"{report.artifact.path} ({report.artifact.kind})\n",
+            ("Source   ", "bold"),
+            f"{report.source.repo} @ {report.source.ref} "
+            f"({report.source.commit[:12]})"
+            + (f" subdir {report.source.subdir}/" if report.source.subdir else ""),
+        )
+    )
+    console.print(
+        f"{s.files_artifact} files in the artifact, {s.files_source} at the tag: "
+        f"{s.identical} identical, {s.artifact_only} only in the artifact, "
+        f"{s.source_only} only in the source, {s.modified} modified"
+    )
+    if report.files:
+        table = Table(title="Differences by explanation", title_justify="left")
+        table.add_column("category")
+        table.add_column("files", justify="right")
+        table.add_column("verified", justify="right")
+        table.add_column("by name only", justify="right")
+        table.add_column("build-time", justify="right")
+        rows: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in report.files:
+            c = rows[r.category.value]
+            c["files"] += 1
+            c["verified"] += r.verified
+            c["plausible"] += not r.verified
+            c["build"] += r.build_time
+        order = sorted(rows, key=lambda k: (k == "unexplained", -rows[k]["files"]))
+        for cat in order:
+            c = rows[cat]
+            style = "bold red" if cat == "unexplained" else ""
+            table.add_row(
+                cat,
+                str(c["files"]),
+                str(c["verified"]),
+                str(c["plausible"]),
+                str(c["build"]),
+                style=style,
+            )
+        console.print(table)
+    if report.partial:
+        console.print("[bold yellow]Partial result:[/] " + "; ".join(report.errors))
+    if not report.findings:
+        console.print("[green]No findings.[/]")
+        return
+    counts = ", ".join(f"{n} {sev}" for sev, n in reversed(s.findings_by_severity.items()) if n)
+    console.print(f"\n[bold]Findings[/] ({counts})")
+    by_rule: dict[tuple[str, Severity], list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        by_rule[(f.rule_id, f.severity)].append(f)
+    for f in report.findings:
+        group = by_rule[(f.rule_id, f.severity)]
+        compact = (
+            not verbose and f.severity.rank <= Severity.LOW.rank and len(group) > GROUP_THRESHOLD
+        )
+        if compact:
+            if group[0] is f:
+                paths = ", ".join(g.path for g in group[:12])
+                more = f" and {len(group) - 12} more" if len(group) > 12 else ""
+                console.print(
+                    Text.assemble(
+                        (f"[{f.severity.value}] ", _STYLE[f.severity]),
+                        (f"{f.rule_id}", "bold"),
+                        f" × {len(group)}: {paths}{more}",
+                    )
+                )
+                console.print("    (use --verbose to list each with evidence)", style="dim")
+            continue
+        console.print(
+            Text.assemble(
+                (f"[{f.severity.value}] ", _STYLE[f.severity]),
+                (f.rule_id, "bold"),
+                "  ",
+                (f.path, "underline"),
+            )
+        )
+        console.print(f"    {f.title}. {f.message}", highlight=False, markup=False)
+        for e in f.evidence:
+            prefix = f"{e.line:>6} | " if e.line else "       | "
+            console.print("    " + prefix + e.text, markup=False, highlight=False, style="dim")
+        for rel in f.related:
+            console.print(f"    related: {rel.path} ({rel.role})", markup=False, style="dim")

@@ -1,0 +1,1 @@
+"""Data and loaders: what upstream tools install, generator signatures, indicators."""

@@ -1,0 +1,1 @@
+"""Where artifacts and source trees come from (archives, Debian sources, git)."""

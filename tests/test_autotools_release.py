@@ -1,0 +1,150 @@
+"""A real autotools release: autoreconf -fi and make dist on a synthetic project.
+
+The generated files (configure, Makefile.in, libtool and gettext m4 files,
+build-aux scripts, po boilerplate) are the real ones the installed tools
+write, so the audit is judged on what genuine releases contain.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GIT_ENV, audit_json, findings_at, git, make_repo, record, require_tool
+
+pytestmark = pytest.mark.slow
+
+PROJECT = {
+    "configure.ac": """AC_INIT([greet], [2.1.0], [bugs@greet.example])
+AC_CONFIG_SRCDIR([src/greet.c])
+AC_CONFIG_AUX_DIR([build-aux])
+AC_CONFIG_MACRO_DIR([m4])
+AC_CONFIG_HEADERS([config.h])
+AM_INIT_AUTOMAKE([foreign -Wall])
+AM_PROG_AR
+LT_INIT
+AC_PROG_CC
+AM_GNU_GETTEXT([external])
+AM_GNU_GETTEXT_VERSION([0.21])
+AC_CONFIG_FILES([Makefile src/Makefile po/Makefile.in])
+AC_OUTPUT
+""",
+    "Makefile.am": "SUBDIRS = po src\nACLOCAL_AMFLAGS = -I m4\nEXTRA_DIST = tests/data.txt\n",
+    "src/Makefile.am": (
+        "lib_LTLIBRARIES = libgreet.la\nlibgreet_la_SOURCES = greet.c greet.h\n"
+        "bin_PROGRAMS = greet\ngreet_SOURCES = main.c\ngreet_LDADD = libgreet.la\n"
+    ),
+    "src/greet.c": '#include "greet.h"\n#define _(s) s\n'
+    'const char *greet(void) { return _("hello"); }\n',
+    "src/greet.h": "const char *greet(void);\n",
+    "src/main.c": '#include <stdio.h>\n#include "greet.h"\nint main(void)'
+    " { puts(greet()); return 0; }\n",
+    "po/POTFILES.in": "src/greet.c\n",
+    "po/Makevars": "DOMAIN = greet\nsubdir = po\ntop_builddir = ..\nXGETTEXT_OPTIONS = "
+    "--keyword=_\nCOPYRIGHT_HOLDER = Nobody\nMSGID_BUGS_ADDRESS = bugs@greet\n",
+    "po/LINGUAS": "de\n",
+    "po/de.po": (
+        'msgid ""\nmsgstr ""\n"Project-Id-Version: greet 2.0.0\\n"\n'
+        '"POT-Creation-Date: 2023-01-01 00:00+0000\\n"\n'
+        '"PO-Revision-Date: 2023-01-02 00:00+0000\\n"\n"Language: de\\n"\n'
+        '"MIME-Version: 1.0\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Content-Transfer-Encoding: 8bit\\n"\n\n'
+        '#: src/greet.c:1\nmsgid "hello"\nmsgstr "hallo"\n'
+    ),
+    "tests/data.txt": "fixture\n",
+    "README": "greet: a tiny autotools project for chainsight's tests\n",
+    ".gitignore": "/configure\nMakefile.in\n/m4/\n/build-aux/\n/aclocal.m4\n",
+    "m4/.gitkeep": "",
+}
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    env = {**os.environ, **{k: v for k, v in GIT_ENV.items() if k.startswith("GIT_CONFIG")}}
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"{cmd}: {proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+
+
+@pytest.fixture(scope="session")
+def autotools_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    for tool in ("autoreconf", "automake", "libtoolize", "autopoint", "msgfmt", "make", "cc"):
+        require_tool(tool)
+    root = tmp_path_factory.mktemp("autotools")
+    repo = make_repo(root / "greet", PROJECT, tag="v2.1.0")
+    build = root / "build"
+    shutil.copytree(repo, build, ignore=shutil.ignore_patterns(".git"))
+    # our own synthetic project: running the real tools on it is the point
+    _run(["autoreconf", "-fi"], build)
+    _run(["./configure", "--quiet"], build)
+    _run(["make", "--quiet", "dist-gzip"], build)
+    tarball = build / "greet-2.1.0.tar.gz"
+    assert tarball.exists()
+    return repo, tarball
+
+
+def test_real_autotools_release_has_no_high_finding(autotools_release: tuple[Path, Path]) -> None:
+    repo, tarball = autotools_release
+    code, report = audit_json(tarball, repo)
+    assert code == 0, findings_at(report, "high", "critical", "medium")
+    assert not findings_at(report, "medium", "high", "critical")
+    unexplained = [f["path"] for f in report["files"] if f["category"] == "unexplained"]
+    assert unexplained == [], unexplained
+    s = report["summary"]
+    assert s["artifact_only"] > 30  # configure, Makefile.in, m4, build-aux, po ...
+    cats = _categories(report)
+    assert cats["configure"] == "autotools_output"
+    assert cats["Makefile.in"] == "autotools_output"
+    assert cats["aclocal.m4"] == "autotools_output"
+    assert cats["build-aux/ltmain.sh"] == "autotools_aux"
+    assert cats["m4/libtool.m4"] == "m4_macro"
+    assert cats["po/Makefile.in.in"] == "gettext_boilerplate"
+    assert record(report, "configure")["build_time"] is True
+
+
+def test_injected_m4_in_real_release_is_high(
+    autotools_release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import tarfile
+
+    repo, tarball = autotools_release
+    tampered = tmp_path / tarball.name
+    with tarfile.open(tarball) as src, tarfile.open(tampered, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member) if member.isreg() else None
+            dst.addfile(member, data)
+        payload = (
+            b"dnl serial 30\nAC_DEFUN([GL_HOST_HELPER], [\n"
+            b'  AC_CONFIG_COMMANDS([helper], [touch "$ac_pwd/MARKER"])\n])\n'
+        )
+        info = tarfile.TarInfo("greet-2.1.0/m4/gl-host-helper.m4")
+        info.size = len(payload)
+        import io
+
+        dst.addfile(info, io.BytesIO(payload))
+    code, report = audit_json(tampered, repo)
+    assert code == 1
+    high = findings_at(report, "high")
+    assert [f["path"] for f in high] == ["m4/gl-host-helper.m4"]
+    assert high[0]["rule_id"] == "unexplained-build-code"
+    assert any("AC_CONFIG_COMMANDS" in e["text"] for e in high[0]["evidence"])
+
+
+def test_po_file_msgmerged_at_release_is_verified(autotools_release: tuple[Path, Path]) -> None:
+    repo, tarball = autotools_release
+    _, report = audit_json(tarball, repo)
+    files = {f["path"]: f for f in report["files"]}
+    if "po/de.po" in files:  # make dist ran msgmerge: only dates and references change
+        assert files["po/de.po"]["category"] == "gettext_po"
+        assert files["po/de.po"]["verified"] is True
+
+
+def _categories(report: dict[str, Any]) -> dict[str, str]:
+    return {f["path"]: f["category"] for f in report["files"]}
+
+
+def test_repo_tag_is_what_was_released(autotools_release: tuple[Path, Path]) -> None:
+    repo, _ = autotools_release
+    assert "v2.1.0" in git(repo, "tag")
