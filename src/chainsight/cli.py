@@ -165,13 +165,13 @@ def audit(
     ] = None,
 ) -> None:
     """Verify a release artifact against its source repository and explain every difference."""
-    from dataclasses import replace
-
-    from chainsight.audit import AuditRequest
-    from chainsight.audit import audit as run_audit
-    from chainsight.limits import Limits
-
     with _errors_as_one_line():
+        from dataclasses import replace
+
+        from chainsight.audit import AuditRequest
+        from chainsight.audit import audit as run_audit
+        from chainsight.limits import Limits
+
         limits = Limits()
         if max_members is not None:
             limits = replace(limits, max_members=max_members)
@@ -241,9 +241,9 @@ def demo(
 ) -> None:
     """Build a small upstream repository and two releases of it, honest and tampered,
     audit both with the real pipeline, and show the difference. Needs git; no network."""
-    from chainsight import demo as demo_module
-
     with _errors_as_one_line():
+        from chainsight import demo as demo_module
+
         demo_module.run(sys.stdout, keep)
 
 

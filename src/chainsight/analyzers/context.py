@@ -98,6 +98,15 @@ class AuditContext:
         )
 
     @cached_property
+    def doc_generators(self) -> list[str]:
+        """Source files that configure documentation generators (Doxygen, Sphinx, ...)."""
+        pattern = re.compile(
+            r"(^|/)(Doxyfile[\w.-]*|[\w.-]+\.doxy(gen)?|conf\.py|mkdocs\.ya?ml|po4a\.conf"
+            r"|[\w-]+\.texi(nfo)?|antora\.ya?ml|book\.toml)$"
+        )
+        return sorted(p for p in self.source if pattern.search(p))
+
+    @cached_property
     def install_scripts(self) -> set[str]:
         """Artifact files run by package.json lifecycle scripts (install time)."""
         import json

@@ -8,7 +8,6 @@ rated by danger.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 
 from chainsight.analyzers.classify import FileRole, is_binary, role_of
@@ -43,7 +42,11 @@ def head_evidence(data: bytes | None, limit: int = MAX_EVIDENCE) -> tuple[Eviden
 def diff_evidence(
     source: bytes | None, artifact: bytes | None, limit: int = MAX_EVIDENCE
 ) -> tuple[Evidence, ...]:
-    """Lines the artifact has and the source does not, with artifact line numbers."""
+    """Lines the artifact has and the source does not, with artifact line numbers.
+
+    A set difference of lines, linear in the file size: which lines are new is
+    what a reviewer needs, not a minimal edit script.
+    """
     if source is None or artifact is None:
         return head_evidence(artifact, limit)
     if is_binary(source) or is_binary(artifact):
@@ -56,19 +59,19 @@ def diff_evidence(
         )
     s_lines = source.decode("utf-8", "replace").splitlines()
     a_lines = artifact.decode("utf-8", "replace").splitlines()
-    out: list[Evidence] = []
-    removed: list[Evidence] = []
-    matcher = difflib.SequenceMatcher(None, s_lines, a_lines, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op in ("replace", "insert"):
-            for j in range(j1, j2):
-                if len(out) < limit:
-                    out.append(Evidence(j + 1, "+ " + _clip(a_lines[j])))
-        if op in ("replace", "delete"):
-            for i in range(i1, i2):
-                if len(removed) < limit:
-                    removed.append(Evidence(None, "- " + _clip(s_lines[i])))
-    return tuple(out) if out else tuple(removed)
+    s_set = set(s_lines)
+    out = [
+        Evidence(n, "+ " + _clip(line))
+        for n, line in enumerate(a_lines, start=1)
+        if line not in s_set and line.strip()
+    ][:limit]
+    if out:
+        return tuple(out)
+    a_set = set(a_lines)
+    removed = [Evidence(None, "- " + _clip(line)) for line in s_lines if line not in a_set]
+    if removed:
+        return tuple(removed[:limit])
+    return (Evidence(None, "same lines in a different order, or whitespace changes only"),)
 
 
 def record_findings(ctx: AuditContext, records: list[FileRecord]) -> list[Finding]:

@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from chainsight.analyzers.context import AuditContext, Difference, Explanation
+from chainsight.analyzers.pofile import merge_only_changes
 from chainsight.knowledge import upstream_names
 from chainsight.model import Category, Status
 
@@ -208,6 +209,17 @@ def explain_gettext(ctx: AuditContext, d: Difference) -> Explanation | None:
                 Category.GETTEXT_CATALOG, False, f"compiled message catalog of {po} (msgfmt)"
             )
         return None
+    m = re.match(r"(.+\.po)\.(authors|add|addendum)$", base)
+    if (
+        m
+        and posixpath.join(directory, m.group(1)) in ctx.artifact
+        and any(posixpath.basename(p) == "po4a.conf" for p in ctx.source)
+    ):
+        return Explanation(
+            Category.GETTEXT_PO,
+            False,
+            f"po4a addendum written from the header of {m.group(1)} (po4a.conf is in the source)",
+        )
     if base.endswith(".pot"):
         return Explanation(
             Category.GETTEXT_CATALOG,
@@ -243,26 +255,7 @@ def _po_only_dates_and_refs(ctx: AuditContext, path: str) -> Explanation | None:
     s = ctx.text(ctx.source, path)
     if a is None or s is None:
         return None
-    if _po_core(a) == _po_core(s):
-        return Explanation(
-            Category.GETTEXT_PO,
-            True,
-            "only header dates, #: source references and line wrapping changed "
-            "(msgmerge at release time)",
-        )
+    ok, detail = merge_only_changes(s, a)
+    if ok:
+        return Explanation(Category.GETTEXT_PO, True, f"{detail} (msgmerge at release time)")
     return None
-
-
-def _po_core(text: str) -> list[str]:
-    """A .po file reduced to what translators wrote: no refs, dates or obsolete flags."""
-    out: list[str] = []
-    for line in text.splitlines():
-        s = line.strip()
-        if not s or s.startswith("#:") or s.startswith("#~") or s.startswith("#,"):
-            continue
-        if _PO_HEADER_FIELDS.match(s):
-            continue
-        out.append(s)
-    # msgmerge re-wraps strings: compare the concatenated content, not the lines
-    joined = "".join(x[1:-1] if x.startswith('"') and x.endswith('"') else "\n" + x for x in out)
-    return [joined]

@@ -3,11 +3,11 @@ compiled outputs, vendored trees, npm publish fields and cargo packaging."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import posixpath
 import re
 import tomllib
+from collections import Counter
 from typing import Any
 
 from chainsight.analyzers.classify import FileRole, role_of
@@ -30,34 +30,31 @@ _TOKENS = re.compile(r"[A-Za-z]+|\d+(?:[._-]\d+)*|\S")
 
 
 def _stamp_only(a: str, s: str, release_version: str | None) -> bool:
-    """True when every changed line concerns versions or dates, and only such tokens change."""
+    """True when every changed line concerns versions or dates, and only such tokens change.
+
+    Linear in the file size: lines are compared as multisets, then the tokens of
+    the changed lines as multisets.
+    """
 
     def about_release(line: str) -> bool:
         return bool(_STAMP_CONTEXT.search(line)) or bool(
             release_version and release_version in line
         )
 
-    al, sl = a.splitlines(), s.splitlines()
-    if abs(len(al) - len(sl)) > 3:
+    a_count = Counter(a.splitlines())
+    s_count = Counter(s.splitlines())
+    added = list((a_count - s_count).elements())
+    removed = list((s_count - a_count).elements())
+    if not added and not removed:
         return False
-    changed = 0
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, sl, al, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        if not all(about_release(ln) for ln in al[j1:j2] + sl[i1:i2]):
-            return False  # a changed line that says nothing of versions or dates
-        old = _TOKENS.findall("\n".join(sl[i1:i2]))
-        new = _TOKENS.findall("\n".join(al[j1:j2]))
-        for op2, x1, x2, y1, y2 in difflib.SequenceMatcher(
-            None, old, new, autojunk=False
-        ).get_opcodes():
-            if op2 == "equal":
-                continue
-            for tok in old[x1:x2] + new[y1:y2]:
-                changed += 1
-                if not _STAMP_TOKEN.match(tok):
-                    return False
-    return changed > 0
+    if len(added) + len(removed) > 60 or abs(len(added) - len(removed)) > 3:
+        return False
+    if not all(about_release(ln) for ln in added + removed):
+        return False  # a changed line that says nothing of versions or dates
+    new = Counter(tok for ln in added for tok in _TOKENS.findall(ln))
+    old = Counter(tok for ln in removed for tok in _TOKENS.findall(ln))
+    changed = list((new - old).elements()) + list((old - new).elements())
+    return bool(changed) and all(_STAMP_TOKEN.match(tok) for tok in changed)
 
 
 def explain_release_stamping(ctx: AuditContext, d: Difference) -> Explanation | None:
@@ -166,7 +163,6 @@ _DOC_SOURCES = (
     ".scd",
     ".sgml",
     ".docbook",
-    ".1.in",
     ".asciidoc",
     ".h",
     ".c",
@@ -175,6 +171,17 @@ _DOC_SOURCES = (
     ".pl",
     ".dox",
     ".man",
+    ".1",
+    ".2",
+    ".3",
+    ".4",
+    ".5",
+    ".6",
+    ".7",
+    ".8",
+    ".9",
+    ".po",
+    ".pot",
 )
 
 
@@ -186,22 +193,25 @@ def explain_rendered_docs(ctx: AuditContext, d: Difference) -> Explanation | Non
         return None
     base = posixpath.basename(d.path).lower()
     stem = base.split(".", 1)[0]
-    sources = [p for p in ctx.source_stems.get(stem, []) if p.lower().endswith(_DOC_SOURCES)]
-    if sources:
-        return Explanation(
-            Category.RENDERED_DOCS,
-            False,
-            f"documentation rendered from {sources[0]} (recognised by name)",
-        )
+    for candidate in (stem, re.sub(r"[-_](a4|letter|us|html|pdf)$", "", stem)):
+        sources = [
+            p
+            for p in ctx.source_stems.get(candidate, [])
+            if p.lower().endswith(_DOC_SOURCES) and p != d.path
+        ]
+        if sources:
+            return Explanation(
+                Category.RENDERED_DOCS,
+                False,
+                f"documentation rendered from {sources[0]} (recognised by name)",
+            )
     directory = posixpath.dirname(d.path)
-    top = d.path.split("/", 1)[0]
-    markers = ("Doxyfile", "Doxyfile.in", "conf.py", "mkdocs.yml", "doc/Doxyfile.in")
-    if "/" in d.path and any(f"{top}/{m}" in ctx.source or m in ctx.source for m in markers):
+    if directory and directory not in ctx.source_dirs and ctx.doc_generators:
         return Explanation(
             Category.RENDERED_DOCS,
             False,
-            f"generated documentation under {directory}/ (doc generator "
-            "configuration is in the source)",
+            f"generated documentation in {directory}/, a directory git does not have "
+            f"(documentation tooling in the source: {ctx.doc_generators[0]})",
         )
     return None
 
