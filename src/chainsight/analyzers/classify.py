@@ -292,6 +292,9 @@ def is_build_time(path: str) -> bool:
     return bool(re.search(r"(^|/)(makefile|gnumakefile)(\.[\w-]+)?$", lower))
 
 
+_TEXT_BYTES = bytes([8, 9, 10, 12, 13, *range(32, 127), *range(128, 256)])
+
+
 def is_binary(data: bytes) -> bool:
     """A quick text/binary split: NUL bytes or many non-text bytes in the head."""
     head = data[:8192]
@@ -299,5 +302,5 @@ def is_binary(data: bytes) -> bool:
         return True
     if not head:
         return False
-    text = sum(1 for b in head if b in b"\t\n\r\f\b" or 32 <= b < 127 or b >= 128)
-    return text / len(head) < 0.85
+    control = len(head.translate(None, _TEXT_BYTES))
+    return control / len(head) > 0.15
