@@ -19,8 +19,8 @@ Explainer = Callable[[AuditContext, Difference], Explanation | None]
 
 EXPLAINERS: tuple[Explainer, ...] = (
     git_export.explain_submodule,
-    git_export.explain_relocated,
     git_export.explain_symlink_copy,
+    git_export.explain_relocated,
     git_export.explain_line_endings,
     git_export.explain_export_subst,
     git_export.explain_export_ignore,

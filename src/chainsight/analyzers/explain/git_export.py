@@ -168,7 +168,50 @@ def explain_line_endings(ctx: AuditContext, d: Difference) -> Explanation | None
     )
 
 
-_FORMAT = re.compile(rb"\$Format:[^$]*\$")
+_FORMAT = re.compile(rb"\$Format:([^$]*)\$")
+_SAFE = rb"[^\n\"'`;$\\|&]"
+"""Characters an expansion of names or subjects may hold: never quotes or separators, so an
+expansion cannot close a string and append code."""
+_DIRECTIVE = {
+    b"H": None,  # the commit id itself, filled in per audit
+    b"h": rb"[0-9a-f]{4,40}",
+    b"T": rb"[0-9a-f]{40}",
+    b"t": rb"[0-9a-f]{4,40}",
+    b"P": rb"[0-9a-f]{40}(?: [0-9a-f]{40})*",
+    b"p": rb"[0-9a-f]{4,40}(?: [0-9a-f]{4,40})*",
+    b"d": rb"[\w ./,:()>@+~^{}-]*",
+    b"D": rb"[\w ./,:>@+~^{}-]*",
+}
+
+
+def _placeholder_regex(fmt: bytes, commit: str) -> bytes:
+    """A regex for what git archive writes for one ``$Format:...$`` placeholder."""
+    out = []
+    i = 0
+    while i < len(fmt):
+        c = fmt[i : i + 1]
+        if c != b"%" or i + 1 >= len(fmt):
+            out.append(re.escape(c))
+            i += 1
+            continue
+        d = fmt[i + 1 : i + 2]
+        if d == b"%":
+            out.append(b"%")
+            i += 2
+        elif d in _DIRECTIVE:
+            out.append(_DIRECTIVE[d] or re.escape(commit.encode()))
+            i += 2
+        elif d in (b"a", b"c") and i + 2 < len(fmt):  # %aI %cd %an %ce ...
+            kind = fmt[i + 2 : i + 3]
+            if kind in b"dDrtiIs":
+                out.append(rb"[\w :+,./-]{0,64}")
+            else:
+                out.append(_SAFE + rb"{0,200}")
+            i += 3
+        else:
+            out.append(_SAFE + rb"{0,400}")
+            i += 2
+    return b"".join(out)
 
 
 def explain_export_subst(ctx: AuditContext, d: Difference) -> Explanation | None:
@@ -178,15 +221,17 @@ def explain_export_subst(ctx: AuditContext, d: Difference) -> Explanation | None
     s = ctx.source.read(d.path)
     if a is None or s is None:
         return None
-    # Build a regex from the source: literal text with each $Format:..$ as a hole
-    parts = _FORMAT.split(s)
-    if len(parts) == 1:
+    # the source's literal text, with each placeholder replaced by what git may write
+    pieces = []
+    last = 0
+    for m in _FORMAT.finditer(s):
+        pieces.append(re.escape(s[last : m.start()]))
+        pieces.append(_placeholder_regex(m.group(1), ctx.commit))
+        last = m.end()
+    if not pieces:
         return None
-    pattern = b"".join(
-        re.escape(p) + (rb"[^\n]{0,400}?" if i < len(parts) - 1 else b"")
-        for i, p in enumerate(parts)
-    )
-    if re.fullmatch(pattern, a, re.DOTALL):
+    pieces.append(re.escape(s[last:]))
+    if re.fullmatch(b"".join(pieces), a, re.DOTALL):
         return Explanation(
             Category.EXPORT_SUBST,
             True,

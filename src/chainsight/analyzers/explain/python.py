@@ -274,51 +274,83 @@ _ALLOWED_IMPORTS = {
 
 
 def _literal_only_module(text: str, allow_setup_call: bool) -> bool:
-    """True when a module only assigns literals (and may call setup(**literals))."""
+    """True when a module only binds literals (and may call setuptools' setup(**literals)).
+
+    Names may only refer to what the module itself bound to literals or imported
+    from an allowed module, so ``setup = exec`` or ``x = os.system`` never pass.
+    """
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return False
+    known: set[str] = set()
+    setup_names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # docstring
         if isinstance(node, ast.ImportFrom) and (node.module or "") in _ALLOWED_IMPORTS:
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                known.add(bound)
+                if alias.name == "setup" and node.module in ("setuptools", "distutils.core"):
+                    setup_names.add(bound)
             continue
         if isinstance(node, ast.Import) and all(a.name in _ALLOWED_IMPORTS for a in node.names):
+            known.update((a.asname or a.name).split(".")[0] for a in node.names)
             continue
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             value = node.value
-            if value is None or _is_literal(value):
-                continue
-            return False
+            if value is not None and not _is_literal(value, known):
+                return False
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in _bound_names(target):
+                    setup_names.discard(name)
+                    known.add(name)
+            continue
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             continue
         if isinstance(node, ast.FunctionDef) and _returns_json_of_name(node):
+            known.add(node.name)
             continue
-        if allow_setup_call and isinstance(node, ast.Expr) and _is_setup_call(node.value):
+        if (
+            allow_setup_call
+            and isinstance(node, ast.Expr)
+            and _is_setup_call(node.value, known, setup_names)
+        ):
             continue
         return False
     return True
 
 
-def _is_literal(node: ast.AST) -> bool:
+def _bound_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    return ["<attribute-or-subscript>"]
+
+
+def _is_literal(node: ast.AST, known: set[str]) -> bool:
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return all(_is_literal(e) for e in node.elts)
+        return all(_is_literal(e, known) for e in node.elts)
     if isinstance(node, ast.Dict):
         return all(
-            (k is None or _is_literal(k)) and _is_literal(v)
+            (k is None or _is_literal(k, known)) and _is_literal(v, known)
             for k, v in zip(node.keys, node.values, strict=True)
         )
     if isinstance(node, ast.Name):
-        return True  # reference to an earlier literal assignment or a typing name
-    if isinstance(node, ast.Subscript):
-        return _is_literal(node.value) and _is_literal(node.slice)
-    if isinstance(node, ast.Attribute):
-        return _is_literal(node.value)
+        return node.id in known  # an earlier literal binding or an allowed import
+    if isinstance(node, ast.Subscript):  # typing: Tuple[int, ...]
+        return _is_literal(node.value, known) and _is_literal(node.slice, known)
+    if isinstance(node, ast.Attribute):  # typing.Tuple
+        return _is_literal(node.value, known)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # type unions
-        return _is_literal(node.left) and _is_literal(node.right)
+        return _is_literal(node.left, known) and _is_literal(node.right, known)
+    if isinstance(node, ast.Starred):
+        return _is_literal(node.value, known)
     return False
 
 
@@ -346,14 +378,14 @@ def _returns_json_of_name(fn: ast.FunctionDef) -> bool:
     )
 
 
-def _is_setup_call(node: ast.AST) -> bool:
+def _is_setup_call(node: ast.AST, known: set[str], setup_names: set[str]) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    if not (isinstance(func, ast.Name) and func.id == "setup"):
+    if not (isinstance(func, ast.Name) and func.id in setup_names):
         return False
-    return all(_is_literal(a) for a in node.args) and all(
-        _is_literal(k.value) for k in node.keywords
+    return all(_is_literal(a, known) for a in node.args) and all(
+        _is_literal(k.value, known) for k in node.keywords
     )
 
 

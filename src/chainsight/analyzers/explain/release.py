@@ -17,29 +17,40 @@ from chainsight.model import Category, Status
 # -- release stamping ---------------------------------------------------------
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-_STAMP_TOKEN = re.compile(
+_OLD_TOKEN = re.compile(
     r"^(v?\d+([._-]\d+)*([._-]?(dev|rc|alpha|beta|pre|post|git|snapshot)\d*)?|"
-    r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|" + _MONTHS + r"|"
-    r"-?dev|unreleased|\[unreleased\]|snapshot|mon|tue|wed|thu|fri|sat|sun|"
-    r"utc|gmt|[+-]\d{4}|0x[0-9a-f]+|[0-9a-f]{7,40}|\d{1,2}(st|nd|rd|th)?|[\"',.()\[\]]|"
-    r"release|released|date|version|-)$",
+    r"0x[0-9a-f]+|" + _MONTHS + r"|dev|unreleased|snapshot|git|mon|tue|wed|thu|fri|sat|sun|"
+    r"utc|gmt|st|nd|rd|th|[\"',.()\[\]+-]|release|released|date|version)$",
     re.IGNORECASE,
 )
+"""What a stamped-over placeholder may have been: an old version, a date, -DEV, [unreleased]."""
+_NEW_WORD = re.compile(
+    r"^(" + _MONTHS + r"|mon|tue|wed|thu|fri|sat|sun|utc|gmt|st|nd|rd|th|"
+    r"[\"',.()\[\]+-]|release|released|date|version)$",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_CONTEXT = re.compile(r"\d{4}-\d{2}-\d{2}|\b" + _MONTHS + r"\b", re.IGNORECASE)
 _STAMP_CONTEXT = re.compile(r"version|date|release|\d{4}-\d{2}-\d{2}|" + _MONTHS, re.IGNORECASE)
-_TOKENS = re.compile(r"[A-Za-z]+|\d+(?:[._-]\d+)*|\S")
+_TOKENS = re.compile(r"0x[0-9A-Fa-f]+|[A-Za-z]+|\d+(?:[._-]\d+)*|\S")
 
 
 def _stamp_only(a: str, s: str, release_version: str | None) -> bool:
-    """True when every changed line concerns versions or dates, and only such tokens change.
+    """True when the only changes write the release's version and date.
 
-    Linear in the file size: lines are compared as multisets, then the tokens of
-    the changed lines as multisets.
+    Every changed line must concern versions or dates; every value that
+    appears is the release version, one of its numbers (``MAJOR 8``), its hex
+    encoding (``0x080500``), or a date on a line that holds a date. What was
+    replaced may be any old version, date or ``-DEV`` marker. Linear in the
+    file size: lines, then tokens, are compared as multisets.
     """
+    if not release_version:
+        return False
+    numbers = re.findall(r"\d+", release_version)
+    version_hex = "0x" + "".join(f"{int(n):02x}" for n in numbers[:3])
 
     def about_release(line: str) -> bool:
-        return bool(_STAMP_CONTEXT.search(line)) or bool(
-            release_version and release_version in line
-        )
+        return bool(_STAMP_CONTEXT.search(line)) or release_version in line
 
     a_count = Counter(a.splitlines())
     s_count = Counter(s.splitlines())
@@ -51,10 +62,28 @@ def _stamp_only(a: str, s: str, release_version: str | None) -> bool:
         return False
     if not all(about_release(ln) for ln in added + removed):
         return False  # a changed line that says nothing of versions or dates
+    dated = any(_DATE_CONTEXT.search(ln) for ln in added)
+
+    def new_value_ok(tok: str) -> bool:
+        if tok == release_version or _NEW_WORD.match(tok):
+            return True
+        if release_version.startswith(tok + ".") or tok.lstrip("vV") == release_version:
+            return True
+        if tok.isdigit():
+            if tok.lstrip("0") in {n.lstrip("0") for n in numbers}:
+                return True
+            return dated and (len(tok) <= 2 or (len(tok) == 4 and 1970 <= int(tok) <= 2100))
+        if tok.lower().startswith("0x"):
+            return tok.lower() == version_hex
+        return dated and bool(_DATE.match(tok))
+
     new = Counter(tok for ln in added for tok in _TOKENS.findall(ln))
     old = Counter(tok for ln in removed for tok in _TOKENS.findall(ln))
-    changed = list((new - old).elements()) + list((old - new).elements())
-    return bool(changed) and all(_STAMP_TOKEN.match(tok) for tok in changed)
+    gained = list((new - old).elements())
+    lost = list((old - new).elements())
+    if not gained and not lost:
+        return False
+    return all(new_value_ok(t) for t in gained) and all(_OLD_TOKEN.match(t) for t in lost)
 
 
 def explain_release_stamping(ctx: AuditContext, d: Difference) -> Explanation | None:
