@@ -232,3 +232,21 @@ def test_text_report_shows_summary_and_evidence(tmp_path: Path, py_repo: Path) -
     assert "unexplained-code" in proc.stdout
     assert "os.system('echo benign')" in proc.stdout
     assert "auditing against tag v1.0.0" in proc.stderr
+
+
+def test_source_subdir_for_monorepos(tmp_path: Path) -> None:
+    files = {f"packages/left-pad-x/{k}": v for k, v in NPM_SOURCE.items()}
+    files["packages/other/index.js"] = "module.exports = 1;\n"
+    files["README.md"] = "monorepo\n"
+    repo = make_repo(tmp_path / "repo", files)
+    tgz = make_tar(tmp_path / "left-pad-x-1.0.0.tgz", NPM_SOURCE, prefix="package")
+    code, report = audit_json(tgz, repo, "--source-subdir", "packages/left-pad-x")
+    assert code == 0
+    assert report["source"]["subdir"] == "packages/left-pad-x"
+    assert report["summary"]["identical"] == 3
+    assert report["files"] == []
+    # without the subdir every file would look artifact-only
+    _, whole = audit_json(tgz, repo)
+    assert whole["summary"]["identical"] == 0
+    proc = run_cli("audit", str(tgz), "--source", str(repo), "--source-subdir", "nope")
+    assert proc.returncode == 2 and "nope/ does not exist" in proc.stderr
