@@ -228,6 +228,7 @@ _DOC_SUFFIXES = {
     ".3in",
     ".ronn",
     ".scd",
+    ".wiki",
 }
 _DOC_NAMES = {
     "readme",

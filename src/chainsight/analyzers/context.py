@@ -12,6 +12,24 @@ from chainsight.sources.git import Repository
 from chainsight.sources.refs import ReleaseName
 from chainsight.trees import Entry, EntryKind, FileTree
 
+_BUILD_FILES = re.compile(
+    r"(^|/)(Makefile\.am|Makefile\.in|GNUmakefile|Makefile|[\w.-]+\.mk|[\w.-]+\.mak|"
+    r"CMakeLists\.txt|[\w.-]+\.cmake|meson\.build|configure\.ac|configure\.in|"
+    r"Makefile\.inc|[\w.-]+\.am)$"
+)
+
+
+@dataclass(frozen=True)
+class AutotoolsRoot:
+    directory: str
+    """'' for the top level."""
+    aux_dir: str | None
+    """AC_CONFIG_AUX_DIR, relative to the root."""
+    macro_dirs: frozenset[str]
+    """AC_CONFIG_MACRO_DIR(S) and ACLOCAL_AMFLAGS -I directories."""
+    configure_ac: str
+
+
 LIFECYCLE_SCRIPTS = (
     "preinstall",
     "install",
@@ -92,17 +110,66 @@ class AuditContext:
 
     @cached_property
     def has_autotools(self) -> bool:
-        return any(
-            p in self.source or p in self.artifact
-            for p in ("configure.ac", "configure.in", "Makefile.am")
-        )
+        return bool(self.autotools_roots) or "Makefile.am" in self.source
+
+    @cached_property
+    def autotools_roots(self) -> dict[str, AutotoolsRoot]:
+        """Directories with their own configure.ac (nested packages too), by directory."""
+        roots: dict[str, AutotoolsRoot] = {}
+        for path in self.source:
+            base = path.rsplit("/", 1)[-1]
+            if base not in ("configure.ac", "configure.in"):
+                continue
+            directory = path[: -len(base)].rstrip("/")
+            text = self.text(self.source, path) or ""
+            aux = re.search(r"AC_CONFIG_AUX_DIR\(\s*\[?([^\])\s]+)", text)
+            macro_dirs = re.findall(r"AC_CONFIG_MACRO_DIRS?\(\s*\[?([^\])]+)", text)
+            am = self.text(self.source, f"{directory}/Makefile.am" if directory else "Makefile.am")
+            include_dirs = re.findall(r"-I\s*([\w./-]+)", am or "")
+            dirs = {d.strip() for group in macro_dirs for d in group.split()} | set(include_dirs)
+            roots[directory] = AutotoolsRoot(
+                directory,
+                aux.group(1).strip("/") if aux else None,
+                frozenset(d.strip("/") for d in dirs if d and not d.startswith("$")),
+                text,
+            )
+        return roots
+
+    def autotools_root_of(self, path: str) -> tuple[AutotoolsRoot, str] | None:
+        """The innermost autotools root holding ``path``, and the path relative to it."""
+        best: tuple[AutotoolsRoot, str] | None = None
+        for directory, root in self.autotools_roots.items():
+            prefix = directory + "/" if directory else ""
+            deeper = best is None or len(directory) > len(best[0].directory)
+            if path.startswith(prefix) and deeper:
+                best = (root, path[len(prefix) :])
+        return best
+
+    @cached_property
+    def build_files_by_dir(self) -> dict[str, list[str]]:
+        """Source build files (Makefile.am, CMakeLists.txt, meson.build, ...) by directory."""
+        out: dict[str, list[str]] = {}
+        for path in self.source:
+            if _BUILD_FILES.search(path):
+                out.setdefault(path.rpartition("/")[0], []).append(path)
+        return out
+
+    @cached_property
+    def scripts_by_dir(self) -> dict[str, list[str]]:
+        """Source scripts (shell, Perl, Python, awk) by directory."""
+        out: dict[str, list[str]] = {}
+        for path in self.source:
+            if path.endswith((".sh", ".pl", ".py", ".awk", ".bash")):
+                out.setdefault(path.rpartition("/")[0], []).append(path)
+        return out
 
     @cached_property
     def doc_generators(self) -> list[str]:
         """Source files that configure documentation generators (Doxygen, Sphinx, ...)."""
         pattern = re.compile(
             r"(^|/)(Doxyfile[\w.-]*|[\w.-]+\.doxy(gen)?|conf\.py|mkdocs\.ya?ml|po4a\.conf"
-            r"|[\w-]+\.texi(nfo)?|antora\.ya?ml|book\.toml)$"
+            r"|[\w-]+\.texi(nfo)?|antora\.ya?ml|book\.toml|c2man[\w.-]*"
+            r"|(?:doc|docs|man)/[\w.-]+\.(?:sh|awk|pl|py))$"
         )
         return sorted(p for p in self.source if pattern.search(p))
 

@@ -38,8 +38,10 @@ _ORIG = re.compile(
 
 
 def _upstream_version(version: str) -> str:
+    """Upstream part of a Debian version, without epoch, revision or repack suffix."""
     v = version.split(":", 1)[-1]
-    return v.rsplit("-", 1)[0] if "-" in v else v
+    v = v.rsplit("-", 1)[0] if "-" in v else v
+    return re.sub(r"[+~](dfsg|ds|repack|really)[\w.]*$", "", v)
 
 
 def read_dsc(path: Path) -> DebianSource:

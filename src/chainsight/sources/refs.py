@@ -97,21 +97,65 @@ def tag_candidates(release: ReleaseName) -> list[str]:
 
 
 def match_tag(release: ReleaseName, tags: list[str]) -> str | None:
+    """The tag for a release: a usual spelling, else one unambiguous near spelling."""
     exact = set(tags)
     lower = {t.lower(): t for t in tags}
-    for cand in tag_candidates(release):
+    candidates = tag_candidates(release)
+    for cand in candidates:
         if cand in exact:
             return cand
         if cand.lower() in lower:
             return lower[cand.lower()]
-    return None
+    # NAME-1.2-20220414: a usual spelling followed by a date or build number
+    suffixed = {
+        t
+        for t in tags
+        for c in candidates
+        if t.lower().startswith(c.lower()) and re.fullmatch(r"[-_+.]\d{6,8}", t[len(c) :])
+    }
+    if len(suffixed) == 1:
+        return suffixed.pop()
+    # R_2_5_0, FILE5_44, cares-1_18_1: the same numbers, and no words but the project's
+    numbers = _numbers(release.version)
+    allowed = _allowed_words(release)
+    same = [t for t in tags if _numbers(t) == numbers and set(_words(t)) <= allowed]
+    return same[0] if len(same) == 1 else None
 
 
-def nearest_tags(wanted: str, tags: list[str], n: int = 5) -> list[str]:
-    scored = sorted(
-        tags, key=lambda t: difflib.SequenceMatcher(None, wanted, t).ratio(), reverse=True
-    )
-    return scored[:n]
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+
+
+def _allowed_words(release: ReleaseName) -> set[str]:
+    name_words = _words(release.name)
+    return {
+        *name_words,
+        "".join(name_words),
+        *_words(release.version),
+        "v",
+        "r",
+        "rel",
+        "release",
+        "version",
+        "ver",
+        "tag",
+    }
+
+
+def nearest_tags(release: ReleaseName, tags: list[str], n: int = 5) -> list[str]:
+    """Tags most like the release: same numbers first, then by spelling."""
+    numbers = _numbers(release.version)
+    wanted = f"v{release.version}"
+
+    def score(tag: str) -> tuple[int, float]:
+        common = sum(1 for a, b in zip(_numbers(tag), numbers, strict=False) if a == b)
+        return (common, difflib.SequenceMatcher(None, wanted, tag).ratio())
+
+    return sorted(tags, key=score, reverse=True)[:n]
 
 
 def derive_ref(filename: str, tags: list[str]) -> str:
@@ -122,7 +166,7 @@ def derive_ref(filename: str, tags: list[str]) -> str:
     tag = match_tag(release, tags)
     if tag is not None:
         return tag
-    near = nearest_tags(f"v{release.version}", tags)
+    near = nearest_tags(release, tags)
     listing = ", ".join(near) if near else "the repository has no tags"
     raise RefNotFoundError(
         f"no tag matches {release.name} {release.version} "

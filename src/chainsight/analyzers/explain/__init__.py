@@ -19,6 +19,7 @@ Explainer = Callable[[AuditContext, Difference], Explanation | None]
 
 EXPLAINERS: tuple[Explainer, ...] = (
     git_export.explain_submodule,
+    release.explain_empty_file,
     git_export.explain_symlink_copy,
     git_export.explain_relocated,
     git_export.explain_line_endings,
@@ -29,6 +30,8 @@ EXPLAINERS: tuple[Explainer, ...] = (
     python.explain_backend_rewrite,
     python.explain_generated_setup,
     python.explain_version_file,
+    release.explain_template_instance,
+    release.explain_version_stamp_file,
     release.explain_npm_publish,
     release.explain_cargo_package,
     autotools.explain_gettext,
@@ -39,6 +42,7 @@ EXPLAINERS: tuple[Explainer, ...] = (
     autotools.explain_m4_macro,
     release.explain_rendered_docs,
     release.explain_compiled_output,
+    release.explain_build_rule_output,
     release.explain_vendored,
     git_export.explain_vcs_excluded,
     git_export.explain_omitted,

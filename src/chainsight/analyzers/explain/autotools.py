@@ -151,16 +151,19 @@ def _version_texi(ctx: AuditContext, path: str) -> Explanation | None:
 def explain_autotools_aux(ctx: AuditContext, d: Difference) -> Explanation | None:
     if d.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED) or not ctx.has_autotools:
         return None
-    path = d.path
-    base = posixpath.basename(path)
-    directory = posixpath.dirname(path)
+    located = ctx.autotools_root_of(d.path)
+    rel = located[1] if located else d.path
+    base = posixpath.basename(rel)
+    directory = posixpath.dirname(rel)
     prefix = directory + "/" if directory else ""
+    aux_dir = located[0].aux_dir if located else None
     providers = upstream_names.known_build_aux(base)
-    if providers and prefix in _AUX_DIRS:
+    if providers and (prefix in _AUX_DIRS or (aux_dir is not None and directory == aux_dir)):
+        where = f" (AC_CONFIG_AUX_DIR {aux_dir})" if aux_dir and directory == aux_dir else ""
         return Explanation(
             Category.AUTOTOOLS_AUX,
             False,
-            f"auxiliary script installed by {', '.join(providers)} (recognised by name)",
+            f"auxiliary script installed by {', '.join(providers)}{where} (recognised by name)",
         )
     if base in _GENERIC_DOCS and prefix == "":
         return Explanation(
@@ -168,16 +171,31 @@ def explain_autotools_aux(ctx: AuditContext, d: Difference) -> Explanation | Non
             False,
             "generic file copied by automake --add-missing / gettextize",
         )
+    if (
+        base == "aminclude_static.am"
+        and located
+        and re.search(
+            r"AX_CODE_COVERAGE|AX_AM_MACROS_STATIC|AX_ADD_AM_MACRO_STATIC", located[0].configure_ac
+        )
+    ):
+        return Explanation(
+            Category.AUTOTOOLS_OUTPUT,
+            False,
+            "written by autoconf-archive's AX_AM_MACROS_STATIC (configure.ac uses it)",
+        )
     return None
 
 
 def explain_m4_macro(ctx: AuditContext, d: Difference) -> Explanation | None:
     if d.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED) or not d.path.endswith(".m4"):
         return None
-    base = posixpath.basename(d.path)
-    directory = posixpath.dirname(d.path)
+    located = ctx.autotools_root_of(d.path)
+    rel = located[1] if located else d.path
+    base = posixpath.basename(rel)
+    directory = posixpath.dirname(rel)
     prefix = directory + "/" if directory else ""
-    if prefix not in _M4_DIRS and not prefix.endswith("/m4/"):
+    declared = located[0].macro_dirs if located else frozenset()
+    if prefix not in _M4_DIRS and not prefix.endswith("/m4/") and directory not in declared:
         return None
     providers = upstream_names.known_m4(base)
     if providers:
@@ -188,12 +206,6 @@ def explain_m4_macro(ctx: AuditContext, d: Difference) -> Explanation | None:
             "(recognised by name; content not verified)",
         )
     return None
-
-
-_PO_HEADER_FIELDS = re.compile(
-    r'^"(POT-Creation-Date|PO-Revision-Date|X-Generator|Project-Id-Version|'
-    r"Report-Msgid-Bugs-To|Last-Translator|Language-Team):"
-)
 
 
 def explain_gettext(ctx: AuditContext, d: Difference) -> Explanation | None:

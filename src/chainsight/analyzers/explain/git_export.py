@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from chainsight.analyzers.classify import is_binary
 from chainsight.analyzers.context import AuditContext, Difference, Explanation
 from chainsight.model import Category, Status
 from chainsight.trees import EntryKind, git_blob_id
@@ -36,8 +37,11 @@ _VCS_CI = re.compile(
 )
 
 
+EMPTY_BLOB = git_blob_id(b"")
+
+
 def explain_relocated(ctx: AuditContext, d: Difference) -> Explanation | None:
-    if d.status is Status.ARTIFACT_ONLY and d.artifact is not None:
+    if d.status is Status.ARTIFACT_ONLY and d.artifact is not None and d.artifact.size > 0:
         others = ctx.source.paths_with_blob(d.artifact.blob_id)
         if others:
             return Explanation(
@@ -47,7 +51,12 @@ def explain_relocated(ctx: AuditContext, d: Difference) -> Explanation | None:
                 status=Status.RELOCATED,
                 source_path=others[0],
             )
-    if d.status is Status.SOURCE_ONLY and d.source is not None and d.source.kind is EntryKind.FILE:
+    if (
+        d.status is Status.SOURCE_ONLY
+        and d.source is not None
+        and d.source.kind is EntryKind.FILE
+        and d.source.blob_id != EMPTY_BLOB
+    ):
         others = ctx.artifact.paths_with_blob(d.source.blob_id)
         if others:
             return Explanation(
@@ -159,7 +168,12 @@ def explain_line_endings(ctx: AuditContext, d: Difference) -> Explanation | None
         return None
     if a.replace(b"\r\n", b"\n") != s.replace(b"\r\n", b"\n"):
         return None
-    attr = ctx.attributes.get(d.path, "eol") or ctx.attributes.get(d.path, "text")
+    text_attr = ctx.attributes.get(d.path, "text")
+    if text_attr is False or ctx.attributes.get(d.path, "binary") is True:
+        return None  # git never converts a file marked -text or binary
+    if is_binary(s) and text_attr is None and ctx.attributes.get(d.path, "eol") is None:
+        return None  # nor does it convert what it detects as binary
+    attr = ctx.attributes.get(d.path, "eol") or text_attr
     how = f" (.gitattributes sets {attr!r})" if attr not in (None, False) else ""
     return Explanation(
         Category.LINE_ENDINGS,

@@ -420,20 +420,129 @@ def explain_version_file(ctx: AuditContext, d: Difference) -> Explanation | None
     )
 
 
+_FORBIDDEN_SETUP_KEYS = frozenset(
+    {
+        "setup_requires",
+        "dependency_links",
+        "cmdclass",
+        "ext_modules",
+        "libraries",
+        "distclass",
+        "script_args",
+        "script_name",
+        "options",
+        "command_options",
+    }
+)
+"""setup() arguments that fetch or run code at build time; generated setup.py files
+(poetry-core, pdm) never write them."""
+
+
+def _eval_literal(node: ast.AST, env: dict[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [_eval_literal(e, env) for e in node.elts]
+    if isinstance(node, ast.Dict):
+        out: dict[Any, Any] = {}
+        for k, v in zip(node.keys, node.values, strict=True):
+            if k is None:
+                out.update(_eval_literal(v, env))
+            else:
+                out[_eval_literal(k, env)] = _eval_literal(v, env)
+        return out
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    raise ValueError("not a literal")
+
+
+def _setup_arguments(text: str) -> dict[str, Any] | None:
+    """The keyword arguments of the module's setup() call, with literal bindings resolved."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    env: dict[str, Any] = {}
+    found: dict[str, Any] | None = None
+    for node in tree.body:
+        try:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                env[node.targets[0].id] = _eval_literal(node.value, env)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                found = {}
+                for kw in node.value.keywords:
+                    value = _eval_literal(kw.value, env)
+                    if kw.arg is None:
+                        found.update(value)
+                    else:
+                        found[kw.arg] = value
+        except (KeyError, ValueError, TypeError):
+            return None
+    return found
+
+
+def _declared_dependencies(ctx: AuditContext) -> set[str] | None:
+    text = ctx.text(ctx.source, "pyproject.toml")
+    if not text:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    names: set[str] = set()
+    project = data.get("project", {})
+    specs = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        specs += list(extra)
+    for spec in specs:
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", str(spec))
+        if m:
+            names.add(_norm(m.group(1)))
+    poetry = data.get("tool", {}).get("poetry", {})
+    for key in poetry.get("dependencies", {}):
+        names.add(_norm(key))
+    for group in poetry.get("group", {}).values():
+        names.update(_norm(k) for k in group.get("dependencies", {}))
+    return names
+
+
 def explain_generated_setup(ctx: AuditContext, d: Difference) -> Explanation | None:
     if d.path != "setup.py" or d.status is not Status.ARTIFACT_ONLY:
         return None
     text = ctx.text(ctx.artifact, d.path)
-    if text is None:
+    if text is None or "pyproject.toml" not in ctx.source:
         return None
-    if _literal_only_module(text, allow_setup_call=True) and "pyproject.toml" in ctx.source:
-        return Explanation(
-            Category.GENERATED_SETUP,
-            True,
-            "setup.py generated from pyproject.toml (poetry-core style): only "
-            "literal data and one setup() call",
-        )
-    return None
+    if not _literal_only_module(text, allow_setup_call=True):
+        return None
+    args = _setup_arguments(text)
+    declared = _declared_dependencies(ctx)
+    if args is None or declared is None:
+        return None
+    if _FORBIDDEN_SETUP_KEYS & set(args):
+        return None
+    requires = args.get("install_requires", []) or []
+    for req in requires if isinstance(requires, list) else [requires]:
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", str(req))
+        if m and _norm(m.group(1)) not in declared:
+            return None
+    if "name" in args and _norm(str(args["name"])) not in _project_names(ctx):
+        return None
+    if (
+        ctx.release
+        and "version" in args
+        and _norm(str(args["version"])) != _norm(ctx.release.version)
+    ):
+        return None
+    return Explanation(
+        Category.GENERATED_SETUP,
+        True,
+        "setup.py generated from pyproject.toml (poetry-core style): only literal data, "
+        "one setup() call, and dependencies pyproject.toml declares",
+    )
 
 
 def wheel_record_problems(record_text: str, sha256_by_path: dict[str, str]) -> list[str]:

@@ -3,6 +3,7 @@ compiled outputs, vendored trees, npm publish fields and cargo packaging."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import posixpath
 import re
@@ -16,74 +17,109 @@ from chainsight.model import Category, Status
 
 # -- release stamping ---------------------------------------------------------
 
-_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_WORD = r"(?<![A-Za-z])(?:{})(?![a-z])"
+"""A whole word: `_`, digits and case changes separate words (VALIDATE is not 'date')."""
+_STAMP_WORDS = re.compile(
+    _WORD.format(
+        r"version|date|release|released|timestamp|revision|ver|vers|year|"
+        r"VERSION|DATE|RELEASE|RELEASED|TIMESTAMP|REVISION|VER|YEAR|"
+        r"Version|Date|Release|Timestamp|Revision|Year"
+    ),
+)
+_MONTH_WORD = re.compile(r"(?<![A-Za-z])" + _MONTHS + r"(?![a-z])", re.IGNORECASE)
+_DATE_SPAN = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?: ?[+-]\d{4})?)?"
+    r"|(?<![A-Za-z])" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r",?\s+\d{4}"
+    r"|(?<![A-Za-z])" + _MONTHS + r"\s+\d{4}",
+    re.IGNORECASE,
+)
+_KEY = re.compile(
+    r"^\s*(?i:#\s*define\s+|set\s*\(\s*|export\s+|(?:const|static|var|let|my|our)\s+|\.)?"
+    r"([A-Za-z_$][\w.$-]*)"
+)
 _OLD_TOKEN = re.compile(
     r"^(v?\d+([._-]\d+)*([._-]?(dev|rc|alpha|beta|pre|post|git|snapshot)\d*)?|"
     r"0x[0-9a-f]+|" + _MONTHS + r"|dev|unreleased|snapshot|git|mon|tue|wed|thu|fri|sat|sun|"
-    r"utc|gmt|st|nd|rd|th|[\"',.()\[\]+-]|release|released|date|version)$",
+    r"utc|gmt|st|nd|rd|th|[\"',.()\[\]+${}@-]|release|released|date|version|"
+    r"[A-Za-z_]*(version|date|timestamp|release)[A-Za-z_]*)$",
     re.IGNORECASE,
 )
-"""What a stamped-over placeholder may have been: an old version, a date, -DEV, [unreleased]."""
+"""What a stamp may replace: an old version or date, -DEV, [unreleased], a placeholder."""
 _NEW_WORD = re.compile(
     r"^(" + _MONTHS + r"|mon|tue|wed|thu|fri|sat|sun|utc|gmt|st|nd|rd|th|"
-    r"[\"',.()\[\]+-]|release|released|date|version)$",
+    r"[\"',.()\[\]+-]|release|released)$",
     re.IGNORECASE,
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_CONTEXT = re.compile(r"\d{4}-\d{2}-\d{2}|\b" + _MONTHS + r"\b", re.IGNORECASE)
-_STAMP_CONTEXT = re.compile(r"version|date|release|\d{4}-\d{2}-\d{2}|" + _MONTHS, re.IGNORECASE)
-_TOKENS = re.compile(r"0x[0-9A-Fa-f]+|[A-Za-z]+|\d+(?:[._-]\d+)*|\S")
+_TOKENS = re.compile(r"0x[0-9A-Fa-f]+|v?\d+(?:[._-]\d+)*|[A-Za-z_][A-Za-z0-9_]*|\S")
+
+
+def _pair(added: list[str], removed: list[str]) -> list[tuple[str, str]]:
+    """Pair each added line with the most similar removed one (few lines: cheap)."""
+    pairs = []
+    pool = list(removed)
+    for line in added:
+        if not pool:
+            pairs.append((line, ""))
+            continue
+        best = max(pool, key=lambda r: difflib.SequenceMatcher(None, r, line).ratio())
+        pool.remove(best)
+        pairs.append((line, best))
+    return pairs
+
+
+def _stamp_line_ok(new: str, old: str, version: str) -> bool:
+    """Whether ``old`` -> ``new`` only writes the release's version or date."""
+    numbers = {n.lstrip("0") or "0" for n in re.findall(r"\d+", version)}
+    version_hex = "0x" + "".join(f"{int(n):02x}" for n in re.findall(r"\d+", version)[:3])
+    key = _KEY.match(new)
+    key_names_version = bool(key and _STAMP_WORDS.search(key.group(1)))
+    about = key_names_version or version in new or bool(_DATE_SPAN.search(new))
+    if not about:
+        return False
+    allowed_spans = [m.span() for m in _DATE_SPAN.finditer(new)]
+    allowed_spans += [m.span() for m in re.finditer(re.escape(version), new)]
+    old_tokens = Counter(_TOKENS.findall(old))
+    for m in _TOKENS.finditer(new):
+        tok = m.group(0)
+        if old_tokens[tok] > 0:
+            old_tokens[tok] -= 1
+            continue
+        if any(a <= m.start() and m.end() <= b for a, b in allowed_spans):
+            continue  # part of the release version or of a date
+        if _NEW_WORD.match(tok):
+            continue
+        if key_names_version and (
+            (tok.isdigit() and (tok.lstrip("0") or "0") in numbers)
+            or tok.lower() == version_hex
+            or version.startswith(tok + ".")
+            or tok.lstrip("vV") == version
+        ):
+            continue
+        return False
+    lost = [t for t, n in old_tokens.items() if n > 0]
+    return all(_OLD_TOKEN.match(t) for t in lost)
 
 
 def _stamp_only(a: str, s: str, release_version: str | None) -> bool:
     """True when the only changes write the release's version and date.
 
-    Every changed line must concern versions or dates; every value that
-    appears is the release version, one of its numbers (``MAJOR 8``), its hex
-    encoding (``0x080500``), or a date on a line that holds a date. What was
-    replaced may be any old version, date or ``-DEV`` marker. Linear in the
-    file size: lines, then tokens, are compared as multisets.
+    Changed lines are paired; in each, every new value must be the release
+    version (or, under a key that names a version, one of its numbers or its
+    hex encoding) or lie inside a date, and what it replaced must look like an
+    old version, a date, a -DEV marker or a placeholder. Blank lines may come
+    and go. Linear in the file size: lines are compared as multisets first.
     """
     if not release_version:
         return False
-    numbers = re.findall(r"\d+", release_version)
-    version_hex = "0x" + "".join(f"{int(n):02x}" for n in numbers[:3])
-
-    def about_release(line: str) -> bool:
-        return bool(_STAMP_CONTEXT.search(line)) or release_version in line
-
-    a_count = Counter(a.splitlines())
-    s_count = Counter(s.splitlines())
+    a_count = Counter(ln for ln in a.splitlines() if ln.strip())
+    s_count = Counter(ln for ln in s.splitlines() if ln.strip())
     added = list((a_count - s_count).elements())
     removed = list((s_count - a_count).elements())
-    if not added and not removed:
+    if not added or len(added) + len(removed) > 60 or len(removed) > len(added):
         return False
-    if len(added) + len(removed) > 60 or abs(len(added) - len(removed)) > 3:
-        return False
-    if not all(about_release(ln) for ln in added + removed):
-        return False  # a changed line that says nothing of versions or dates
-    dated = any(_DATE_CONTEXT.search(ln) for ln in added)
-
-    def new_value_ok(tok: str) -> bool:
-        if tok == release_version or _NEW_WORD.match(tok):
-            return True
-        if release_version.startswith(tok + ".") or tok.lstrip("vV") == release_version:
-            return True
-        if tok.isdigit():
-            if tok.lstrip("0") in {n.lstrip("0") for n in numbers}:
-                return True
-            return dated and (len(tok) <= 2 or (len(tok) == 4 and 1970 <= int(tok) <= 2100))
-        if tok.lower().startswith("0x"):
-            return tok.lower() == version_hex
-        return dated and bool(_DATE.match(tok))
-
-    new = Counter(tok for ln in added for tok in _TOKENS.findall(ln))
-    old = Counter(tok for ln in removed for tok in _TOKENS.findall(ln))
-    gained = list((new - old).elements())
-    lost = list((old - new).elements())
-    if not gained and not lost:
-        return False
-    return all(new_value_ok(t) for t in gained) and all(_OLD_TOKEN.match(t) for t in lost)
+    return all(_stamp_line_ok(new, old, release_version) for new, old in _pair(added, removed))
 
 
 def explain_release_stamping(ctx: AuditContext, d: Difference) -> Explanation | None:
@@ -187,17 +223,11 @@ _DOC_SOURCES = (
     ".xml",
     ".pod",
     ".adoc",
-    ".in",
     ".ronn",
     ".scd",
     ".sgml",
     ".docbook",
     ".asciidoc",
-    ".h",
-    ".c",
-    ".py",
-    ".sh",
-    ".pl",
     ".dox",
     ".man",
     ".1",
@@ -211,11 +241,17 @@ _DOC_SOURCES = (
     ".9",
     ".po",
     ".pot",
+    ".1.in",
+    ".3.in",
+    ".8.in",
+    ".md.in",
+    ".texi.in",
+    ".xml.in",
 )
 
 
 def explain_rendered_docs(ctx: AuditContext, d: Difference) -> Explanation | None:
-    if d.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED) or d.artifact is None:
+    if d.status is not Status.ARTIFACT_ONLY or d.artifact is None:
         return None
     data = ctx.artifact.read(d.path)
     if role_of(d.path, data) is not FileRole.DOC:
@@ -255,6 +291,7 @@ _OUTPUT_SOURCES = {
     ".map": (".ts", ".tsx", ".js", ".scss", ".css", ".less"),
     ".css": (".scss", ".sass", ".less", ".styl", ".css"),
     ".so": (".c", ".pyx", ".cpp", ".cc", ".rs", ".cxx"),
+    ".s": (".s", ".asm"),
     ".pyd": (".c", ".pyx", ".cpp", ".rs"),
     ".c": (".pyx", ".py", ".y", ".l", ".re", ".rl"),
     ".cpp": (".pyx",),
@@ -278,8 +315,12 @@ def explain_compiled_output(ctx: AuditContext, d: Difference) -> Explanation | N
         else:
             return None
     stem = lower.split(".", 1)[0]
+    stems = dict.fromkeys([stem, re.sub(r"[-_](gnu|gen|generated)$", "", stem)])
     candidates = [
-        p for p in ctx.source_stems.get(stem, []) if p.lower().endswith(srcs) and p != d.path
+        p
+        for st in stems
+        for p in ctx.source_stems.get(st, [])
+        if p.lower().endswith(srcs) and p != d.path
     ]
     if not candidates:
         return None
@@ -289,6 +330,111 @@ def explain_compiled_output(ctx: AuditContext, d: Difference) -> Explanation | N
         f"build output of {candidates[0]} (recognised by name; the compiled "
         "content is not reproduced)",
     )
+
+
+# -- outputs of the project's own build rules --------------------------------------
+
+
+def explain_build_rule_output(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """An artifact-only file that the tag's own build files or scripts produce.
+
+    Projects generate files at ``make dist`` (curl's tool_hugehelp.c, test
+    lists, Unicode tables, doc Makefiles written by a doc script): the rule or
+    script that makes them is in git even when the output is not. It counts
+    when a build file in the file's directory or above names the file, or a
+    script there redirects output into it. Plausible only: nothing is run.
+    """
+    if d.status is not Status.ARTIFACT_ONLY:
+        return None
+    base = posixpath.basename(d.path)
+    if len(base) < 4:
+        return None
+    named = re.compile(r"(?<![\w.-])" + re.escape(base) + r"(?![\w.-])")
+    written = re.compile(r">>?\s*[\"']?(?:[\w.$/{}-]*/)?" + re.escape(base) + r"(?![\w.-])")
+    generic = base.lower() in _GENERIC_BUILD_NAMES
+    directory = posixpath.dirname(d.path)
+    parts = directory.split("/") if directory else []
+    for depth in range(len(parts), -1, -1):  # the file's directory, then its parents
+        here = "/".join(parts[:depth])
+        for build_file in ctx.build_files_by_dir.get(here, []):
+            text = ctx.text(ctx.source, build_file, limit=2 * 1024 * 1024)
+            if text and not generic and named.search(text):
+                return Explanation(
+                    Category.BUILD_OUTPUT,
+                    False,
+                    f"named by {build_file} in the source: generated by the project's own "
+                    "build rules (the generator is not run to check it)",
+                )
+        for script in ctx.scripts_by_dir.get(here, []):
+            text = ctx.text(ctx.source, script, limit=1024 * 1024)
+            if text and written.search(text):
+                return Explanation(
+                    Category.BUILD_OUTPUT,
+                    False,
+                    f"written by {script} in the source (not run to check it)",
+                )
+    return None
+
+
+_GENERIC_BUILD_NAMES = {"makefile", "makefile.in", "config.h", "config.status", "libtool"}
+
+
+_PLACEHOLDER = re.compile(rb"@[A-Za-z_][A-Za-z0-9_]*@")
+_SUBST_VALUE = rb"[^\n\"'`;$\\|&]{0,300}"
+
+
+def explain_template_instance(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """X shipped beside X.in from git, differing only where X.in has @PLACEHOLDERS@."""
+    if d.status is not Status.ARTIFACT_ONLY:
+        return None
+    template = d.path + ".in"
+    s = ctx.source.read(template) if template in ctx.source else None
+    a = ctx.artifact.read(d.path)
+    if s is None or a is None or len(s) > 1024 * 1024:
+        return None
+    pieces = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(s):
+        pieces.append(re.escape(s[last : m.start()]))
+        pieces.append(_SUBST_VALUE)
+        last = m.end()
+    if not pieces:
+        return None
+    pieces.append(re.escape(s[last:]))
+    if re.fullmatch(b"".join(pieces), a, re.DOTALL):
+        return Explanation(
+            Category.TEMPLATE_INSTANCE,
+            True,
+            f"{template} from git with its @PLACEHOLDERS@ filled in; nothing else differs",
+            source_path=template,
+        )
+    return None
+
+
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[\w.-]*\s*[=:]?\s*[\"']?v?(?P<v>[\w.+~-]+)[\"']?\s*$")
+
+
+def explain_version_stamp_file(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """A one-line artifact-only file that only states the release version."""
+    if d.status is not Status.ARTIFACT_ONLY or ctx.release is None or d.artifact is None:
+        return None
+    if d.artifact.size > 200:
+        return None
+    text = (ctx.text(ctx.artifact, d.path) or "").strip()
+    if "\n" in text:
+        return None
+    m = _ASSIGNMENT.match(text)
+    if m and m.group("v") == ctx.release.version:
+        return Explanation(
+            Category.VERSION_FILE, True, f"states only the release version ({text[:60]})"
+        )
+    return None
+
+
+def explain_empty_file(ctx: AuditContext, d: Difference) -> Explanation | None:
+    if d.status is Status.ARTIFACT_ONLY and d.artifact is not None and d.artifact.size == 0:
+        return Explanation(Category.EMPTY_FILE, True, "an empty file: it carries no content")
+    return None
 
 
 # -- vendored trees -----------------------------------------------------------------
