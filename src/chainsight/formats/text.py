@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import IO
+from typing import IO, Any
 
 from chainsight.model import AuditReport, Finding, Severity
 
@@ -90,35 +90,46 @@ def render(
     by_rule: dict[tuple[str, Severity], list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_rule[(f.rule_id, f.severity)].append(f)
+    compact: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         group = by_rule[(f.rule_id, f.severity)]
-        compact = (
-            not verbose and f.severity.rank <= Severity.LOW.rank and len(group) > GROUP_THRESHOLD
-        )
-        if compact:
-            if group[0] is f:
-                paths = ", ".join(g.path for g in group[:12])
-                more = f" and {len(group) - 12} more" if len(group) > 12 else ""
-                console.print(
-                    Text.assemble(
-                        (f"[{f.severity.value}] ", _STYLE[f.severity]),
-                        (f"{f.rule_id}", "bold"),
-                        f" × {len(group)}: {paths}{more}",
-                    )
-                )
-                console.print("    (use --verbose to list each with evidence)", style="dim")
+        if not verbose and f.severity.rank <= Severity.LOW.rank and len(group) > GROUP_THRESHOLD:
+            compact[f"[{f.severity.value}] {f.rule_id}: {f.title}"].append(f)
             continue
+        _print_finding(console, f)
+    # build-time files first: that is where the xz loader hid
+    for title in sorted(compact, key=lambda t: ("build-time" not in t, t)):
+        group = compact[title]
+        shown = 40 if "build-time" in title else 8
+        paths = ", ".join(g.path for g in group[:shown])
+        more = f" and {len(group) - shown} more" if len(group) > shown else ""
+        severity = group[0].severity
         console.print(
             Text.assemble(
-                (f"[{f.severity.value}] ", _STYLE[f.severity]),
-                (f.rule_id, "bold"),
-                "  ",
-                (f.path, "underline"),
+                (title.split(" ", 1)[0] + " ", _STYLE[severity]),
+                (title.split(" ", 1)[1], "bold"),
+                f" × {len(group)}",
             )
         )
-        console.print(f"    {f.title}. {f.message}", highlight=False, markup=False)
-        for e in f.evidence:
-            prefix = f"{e.line:>6} | " if e.line else "       | "
-            console.print("    " + prefix + e.text, markup=False, highlight=False, style="dim")
-        for rel in f.related:
-            console.print(f"    related: {rel.path} ({rel.role})", markup=False, style="dim")
+        console.print(f"    {paths}{more}", markup=False, highlight=False)
+    if compact:
+        console.print("    (--verbose lists each with its evidence)", style="dim")
+
+
+def _print_finding(console: Any, f: Finding) -> None:
+    from rich.text import Text
+
+    console.print(
+        Text.assemble(
+            (f"[{f.severity.value}] ", _STYLE[f.severity]),
+            (f.rule_id, "bold"),
+            "  ",
+            (f.path, "underline"),
+        )
+    )
+    console.print(f"    {f.title}. {f.message}", highlight=False, markup=False)
+    for e in f.evidence:
+        prefix = f"{e.line:>6} | " if e.line else "       | "
+        console.print("    " + prefix + e.text, markup=False, highlight=False, style="dim")
+    for rel in f.related:
+        console.print(f"    related: {rel.path} ({rel.role})", markup=False, style="dim")
