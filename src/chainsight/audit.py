@@ -10,14 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chainsight.analyzers.compare import compare_trees
-from chainsight.analyzers.context import AuditContext
-from chainsight.analyzers.explain import explain_all
-from chainsight.analyzers.explain.python import wheel_record_problems
-from chainsight.analyzers.findings import anomaly_findings, record_findings
 from chainsight.errors import UsageError
 from chainsight.limits import Limits
 from chainsight.model import (
@@ -82,9 +78,24 @@ def audit(
     source = repo.tree_at(resolved.commit, request.source_subdir)
     source_blobs = {e.blob_id for e in source.entries()}
 
-    art = _read_artifact(
-        path, request.limits, lambda blob: blob not in source_blobs, release, progress
-    )
+    # Stream the artifact in a thread (decompression and hashing release the GIL)
+    # while this one loads the analyzers and hashes the artifact file.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(
+            _read_artifact,
+            path,
+            request.limits,
+            lambda blob: blob not in source_blobs,
+            release,
+            progress,
+        )
+        from chainsight.analyzers.compare import compare_trees
+        from chainsight.analyzers.context import AuditContext
+        from chainsight.analyzers.explain import explain_all
+        from chainsight.analyzers.findings import anomaly_findings, record_findings
+
+        artifact_sha256 = sha256_file(path)
+        art = reading.result()
 
     def fallback(entry: Entry) -> bytes | None:
         return repo.read_blob(entry.blob_id) if entry.blob_id in source_blobs else None
@@ -107,7 +118,7 @@ def audit(
         findings_by_severity=count_by_severity(findings),
     )
     return AuditReport(
-        artifact=ArtifactInfo(str(path), sha256_file(path), art.kind),
+        artifact=ArtifactInfo(str(path), artifact_sha256, art.kind),
         source=SourceInfo(repo.display, ref, resolved.commit, request.source_subdir),
         files=tuple(records),
         findings=tuple(findings),
@@ -214,6 +225,8 @@ def _wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
     data = contents.content.get(entry.blob_id)
     if data is None:
         return []
+    from chainsight.analyzers.explain.python import wheel_record_problems
+
     problems = wheel_record_problems(data.decode("utf-8", "replace"), contents.sha256)
     if not problems:
         return []

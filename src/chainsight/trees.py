@@ -69,6 +69,7 @@ class FileTree:
         self._entries = dict(entries)
         self._reader = reader
         self._by_blob: dict[str, list[str]] | None = None
+        self._recent: dict[str, bytes] = {}
 
     def __contains__(self, path: object) -> bool:
         return path in self._entries
@@ -89,11 +90,23 @@ class FileTree:
         return list(self._entries)
 
     def read(self, path: str) -> bytes | None:
-        """Content of ``path``; None when absent or not kept (too large, unreadable)."""
+        """Content of ``path``; None when absent or not kept (too large, unreadable).
+
+        The last few contents read are kept: several explainers look at the same
+        differing file in turn.
+        """
         entry = self._entries.get(path)
         if entry is None or entry.kind is EntryKind.GITLINK:
             return None
-        return self._reader(entry)
+        cached = self._recent.get(path)
+        if cached is not None:
+            return cached
+        data = self._reader(entry)
+        if data is not None and len(data) <= 4 * 1024 * 1024:
+            if len(self._recent) >= 8:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[path] = data
+        return data
 
     def paths_with_blob(self, blob_id: str) -> list[str]:
         if self._by_blob is None:

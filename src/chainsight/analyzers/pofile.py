@@ -10,7 +10,7 @@ translation nobody wrote. :func:`merge_only_changes` checks exactly that.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # header fields msgmerge / xgettext / make dist are expected to rewrite
 MERGE_HEADER_FIELDS = frozenset(
@@ -39,42 +39,51 @@ _ENTRY = re.compile(
     re.MULTILINE,
 )
 _MSGSTR = re.compile(r"^(?:#~ *)?msgstr(?:\[\d+\])?[ \t]+(" + _STR + ")", re.MULTILINE)
-_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_JOIN = re.compile(r'"[ \t]*\n(?:#~ *)?[ \t]*"')
+"""Where a string continues on the next line: removing it joins the pieces."""
 _FUZZY = re.compile(r"^#,.*\bfuzzy\b", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     key: tuple[str | None, str]
-    """(msgctxt, msgid), string bodies with escapes kept."""
+    """(msgctxt, msgid) as quoted source text, pieces joined, escapes kept."""
     msgstrs: tuple[str, ...]
     fuzzy: bool
     obsolete: bool
 
     @property
     def translated(self) -> bool:
-        return any(self.msgstrs)
-
-
-def _body(text: str | None) -> str:
-    return "".join(_QUOTED.findall(text)) if text else ""
+        return any(s != '""' for s in self.msgstrs)
 
 
 def entries(text: str) -> list[Entry]:
-    """Every entry of a .po file, found by regular expressions (fast on big catalogs)."""
+    """Every entry of a .po file, found by regular expressions (fast on big catalogs).
+
+    Strings are compared as their quoted source text with continuation lines
+    joined; nothing is unescaped, since equal text is all the checks need.
+    """
     out: list[Entry] = []
     last = 0
+
+    def join(_empty: str, text: str) -> str:
+        return _JOIN.sub("", text) if "\n" in text else text
+
     for m in _ENTRY.finditer(text):
-        comments = text[last : m.start()]
+        start = m.start()
+        comments = text[last:start]
         last = m.end()
-        strs = tuple(_body(x) for x in _MSGSTR.findall(m.group("strs")))
-        ctx = _body(m.group("ctx")) if m.group("ctx") is not None else None
+        obsolete, ctx, msgid, _plural, strs = m.groups()
+        if "msgstr[" in strs:
+            values = tuple(join("", x).strip() for x in _MSGSTR.findall(strs))
+        else:
+            values = (join("", strs.split(None, 1)[1]).strip(),)
+        fuzzy = "fuzzy" in comments and bool(_FUZZY.search(comments))
         out.append(
             Entry(
-                (ctx, _body(m.group("id"))),
-                strs,
-                bool(_FUZZY.search(comments)),
-                bool(m.group("obsolete")),
+                (join("", ctx).strip() if ctx is not None else None, join("", msgid).strip()),
+                values,
+                fuzzy,
+                bool(obsolete),
             )
         )
     return out
@@ -82,14 +91,28 @@ def entries(text: str) -> list[Entry]:
 
 def header_fields(items: list[Entry]) -> dict[str, str]:
     for e in items:
-        if e.key == (None, "") and not e.obsolete and e.msgstrs:
+        if e.key == (None, '""') and not e.obsolete and e.msgstrs:
             fields = {}
-            for line in e.msgstrs[0].split("\\n"):
+            for line in e.msgstrs[0].strip('"').split("\\n"):
                 key, sep, value = line.partition(":")
                 if sep:
                     fields[key.strip()] = value.strip()
             return fields
     return {}
+
+
+_REFERENCES = re.compile(r"\n#:[^\n]*")
+"""A #: reference line (with the newline before it: a literal prefix keeps the scan fast)."""
+_HEADER_NOISE = re.compile(
+    r'^"(?:' + "|".join(sorted(MERGE_HEADER_FIELDS)) + r"):[^\n]*\n", re.MULTILINE
+)
+
+
+def _without_merge_noise(text: str) -> str:
+    """The file without #: references and the header lines msgmerge rewrites."""
+    head, sep, rest = text.partition("\n\n")
+    # continuation lines joined: msgmerge of another gettext version wraps differently
+    return _HEADER_NOISE.sub("", head) + sep + _JOIN.sub("", _REFERENCES.sub("", rest))
 
 
 def merge_only_changes(source_text: str, artifact_text: str) -> tuple[bool, str]:
@@ -102,18 +125,40 @@ def merge_only_changes(source_text: str, artifact_text: str) -> tuple[bool, str]
     with a translation git already had; header fields other than dates,
     addresses and generator notes are unchanged.
     """
+    quiet_src = _without_merge_noise(source_text)
+    quiet_art = _without_merge_noise(artifact_text)
+    if quiet_src == quiet_art:
+        return True, "only #: references and header dates changed (msgmerge)"
+    # Compare only the entries (blank-line separated blocks) that changed: an
+    # entry whose counterpart is unchanged cannot have moved, so the source side
+    # of any changed artifact entry is itself among the changed source blocks.
+    src_blocks = quiet_src.split("\n\n")
+    art_blocks = quiet_art.split("\n\n")
+    src_set, art_set = set(src_blocks), set(art_blocks)
+    changed_src = "\n\n".join(b for b in src_blocks if b not in art_set)
+    changed_art = "\n\n".join(b for b in art_blocks if b not in src_set)
+    if not changed_art.strip():
+        return True, "msgmerge only dropped entries and rewrote references and dates"
+    ok, why = _compare(changed_src, changed_art)
+    if ok:
+        return ok, why
+    # a fuzzy translation may come from an entry that did not change: check in full
+    return _compare(source_text, artifact_text)
+
+
+def _compare(source_text: str, artifact_text: str) -> tuple[bool, str]:
     src = entries(source_text)
     art = entries(artifact_text)
     if not art:
         return False, "no messages could be read"
     by_key = {e.key: e for e in src if not e.obsolete}
-    known = {s for e in src for s in e.msgstrs if s}
+    known = {s for e in src for s in e.msgstrs if s != '""'}
     for e in art:
-        if e.key == (None, "") or e.obsolete or not e.translated:
+        if e.key == (None, '""') or e.obsolete or not e.translated:
             continue
         before = by_key.get(e.key)
         if e.fuzzy:
-            if all((not s) or s in known for s in e.msgstrs):
+            if all(s == '""' or s in known for s in e.msgstrs):
                 continue
             return False, f"fuzzy translation of {e.key[1][:50]!r} is not from the source"
         if before is not None and before.msgstrs == e.msgstrs and not before.fuzzy:

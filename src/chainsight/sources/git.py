@@ -236,9 +236,11 @@ class Repository:
                 entries[path] = Entry(path, EntryKind.FILE, oid, -1, executable=mode == 0o100755)
         repo = self._repo
 
+        oid = _pygit2().Oid
+
         def read(entry: Entry) -> bytes | None:
             try:
-                return bytes(repo[entry.blob_id].data)
+                return bytes(repo[oid(hex=entry.blob_id)].data)
             except (KeyError, ValueError):
                 return None
 
@@ -258,7 +260,7 @@ class Repository:
 
     def read_blob(self, blob_id: str) -> bytes | None:
         try:
-            return bytes(self._repo[blob_id].data)
+            return bytes(self._repo[_pygit2().Oid(hex=blob_id)].data)
         except (KeyError, ValueError):
             return None
 

@@ -164,7 +164,7 @@ def explain_line_endings(ctx: AuditContext, d: Difference) -> Explanation | None
         return None
     a = ctx.artifact.read(d.path)
     s = ctx.source.read(d.path)
-    if a is None or s is None:
+    if a is None or s is None or (b"\r" not in a and b"\r" not in s):
         return None
     if a.replace(b"\r\n", b"\n") != s.replace(b"\r\n", b"\n"):
         return None

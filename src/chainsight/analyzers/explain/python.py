@@ -17,7 +17,6 @@ import io
 import posixpath
 import re
 import tomllib
-from email.parser import HeaderParser
 from typing import Any
 
 from chainsight.analyzers.context import AuditContext, Difference, Explanation
@@ -66,6 +65,8 @@ def _project_names(ctx: AuditContext) -> set[str]:
 
 
 def _metadata_matches(ctx: AuditContext, text: str) -> tuple[bool, str]:
+    from email.parser import HeaderParser  # only for sdists and wheels
+
     headers = HeaderParser().parsestr(text)
     name = headers.get("Name") or ""
     version = headers.get("Version") or ""

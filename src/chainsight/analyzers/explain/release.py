@@ -153,10 +153,6 @@ def explain_changelog(ctx: AuditContext, d: Difference) -> Explanation | None:
         return None
     if ctx.repo is None:
         return Explanation(Category.CHANGELOG, False, "ChangeLog (history not available)")
-    subjects: set[str] = set()
-    for subject, _author, _when in ctx.repo.commit_messages(ctx.commit, limit=20_000):
-        if subject:
-            subjects.add(_squash(subject))
     entries = _changelog_subjects(text)
     if not entries:
         return Explanation(
@@ -164,7 +160,16 @@ def explain_changelog(ctx: AuditContext, d: Difference) -> Explanation | None:
             False,
             "ChangeLog in a format that was not compared with the history",
         )
-    sample = entries[:2000]
+    # newest entries first in both: the latest 300 entries must be among the subjects
+    # of the latest commits (5x as many, for merges and entries spanning commits)
+    sample = entries[:300]
+    wanted = {_squash(e) for e in sample}
+    subjects: set[str] = set()
+    for subject, _author, _when in ctx.repo.commit_messages(ctx.commit, limit=1500):
+        if subject:
+            subjects.add(_squash(subject))
+            if wanted <= subjects:
+                break
     matched = sum(1 for e in sample if _squash(e) in subjects)
     ratio = matched / len(sample)
     if ratio >= 0.9:
