@@ -250,3 +250,37 @@ def test_source_subdir_for_monorepos(tmp_path: Path) -> None:
     assert whole["summary"]["identical"] == 0
     proc = run_cli("audit", str(tgz), "--source", str(repo), "--source-subdir", "nope")
     assert proc.returncode == 2 and "nope/ does not exist" in proc.stderr
+
+
+def test_npm_node_gyp_install_added_by_publish_is_explained(tmp_path: Path) -> None:
+    source = {**NPM_SOURCE, "binding.gyp": "{'targets': []}\n", "src/addon.cc": "int x;\n"}
+    repo = make_repo(tmp_path / "repo", source)
+    pkg = json.loads(NPM_SOURCE["package.json"])
+    pkg["scripts"]["install"] = "node-gyp rebuild"
+    pkg["gypfile"] = True
+    files = {**source, "package.json": json.dumps(pkg)}
+    code, report = audit_json(
+        make_tar(tmp_path / "left-pad-x-1.0.0.tgz", files, prefix="package"), repo
+    )
+    assert code == 0, report["findings"]
+    assert record(report, "package.json")["category"] == "npm_publish"
+    # any other install command stays unexplained
+    pkg["scripts"]["install"] = "node-gyp rebuild && node fetch.js"
+    files = {**source, "package.json": json.dumps(pkg)}
+    code, report = audit_json(
+        make_tar(tmp_path / "b" / "left-pad-x-1.0.0.tgz", files, prefix="package"), repo
+    )
+    assert code == 1
+    assert record(report, "package.json")["category"] == "unexplained"
+
+
+def test_pth_file_in_wheel_is_code(tmp_path: Path, py_repo: Path) -> None:
+    files = {
+        "pkg/__init__.py": PY_SOURCE["src/pkg/__init__.py"],
+        "pkg/core.py": PY_SOURCE["src/pkg/core.py"],
+        "pkg-init.pth": "import os; os.getcwd()\n",
+    }
+    whl = make_zip(tmp_path / "pkg-1.0.0-py3-none-any.whl", files)
+    _, report = audit_json(whl, py_repo)
+    high = {f["path"]: f["rule_id"] for f in findings_at(report, "high")}
+    assert high.get("pkg-init.pth") == "unexplained-code"

@@ -111,6 +111,7 @@ _BUILD_DIRS = ("build-aux/", "m4/", "cmake/", "autotools/", "buildtools/", "aux/
 _CODE_SUFFIXES = {
     ".py",
     ".pyx",
+    ".pth",
     ".pxd",
     ".pyi",
     ".js",

@@ -513,6 +513,12 @@ def explain_npm_publish(ctx: AuditContext, d: Difference) -> Explanation | None:
         return None
     publish = s.get("publishConfig") if isinstance(s.get("publishConfig"), dict) else {}
     expected = dict(s)
+    scripts = s.get("scripts") if isinstance(s.get("scripts"), dict) else {}
+    if "binding.gyp" in ctx.artifact and "install" not in scripts and "preinstall" not in scripts:
+        # npm's normalisation: a package with binding.gyp and no install script
+        # is given `install: node-gyp rebuild` and `gypfile: true` when published
+        expected["scripts"] = {**scripts, "install": "node-gyp rebuild"}
+        expected["gypfile"] = True
     for k, v in (publish or {}).items():
         if k not in ("registry", "access", "tag", "provenance"):
             expected[k] = v  # pnpm/yarn apply publishConfig overrides
@@ -539,7 +545,7 @@ def explain_npm_publish(ctx: AuditContext, d: Difference) -> Explanation | None:
         Category.NPM_PUBLISH,
         True,
         "npm publish added or normalised registry fields only (gitHead, _id, "
-        "publishConfig overrides, workspace: ranges)",
+        "publishConfig overrides, workspace: ranges, node-gyp install for binding.gyp)",
     )
 
 
