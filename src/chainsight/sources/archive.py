@@ -397,6 +397,7 @@ def _read_tar(path: Path, kind: str, b: _Builder, progress: Progress | None) -> 
                     if progress is not None:
                         progress(compressed.count)
                     _tar_member(b, tf, member)
+                    tf.members.clear()  # tarfile keeps every header otherwise
         finally:
             if progress is not None:
                 progress(compressed.count)
