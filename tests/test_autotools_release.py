@@ -148,3 +148,75 @@ def _categories(report: dict[str, Any]) -> dict[str, str]:
 def test_repo_tag_is_what_was_released(autotools_release: tuple[Path, Path]) -> None:
     repo, _ = autotools_release
     assert "v2.1.0" in git(repo, "tag")
+
+
+def _retar(tarball: Path, dest: Path, replace: dict[str, bytes]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(tarball) as src, tarfile.open(dest, "w:gz") as dst:
+        for member in src.getmembers():
+            rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
+            if member.isreg() and rel in replace:
+                data = replace[rel]
+                member.size = len(data)
+                dst.addfile(member, io.BytesIO(data))
+            else:
+                dst.addfile(member, src.extractfile(member) if member.isreg() else None)
+    return dest
+
+
+def _member(tarball: Path, rel: str) -> bytes:
+    import tarfile
+
+    with tarfile.open(tarball) as tf:
+        for member in tf.getmembers():
+            if member.name.split("/", 1)[-1] == rel:
+                data = tf.extractfile(member)
+                assert data is not None
+                return data.read()
+    raise AssertionError(rel)
+
+
+def test_upstream_m4_files_are_verified_by_content(autotools_release: tuple[Path, Path]) -> None:
+    repo, tarball = autotools_release
+    _, report = audit_json(tarball, repo)
+    files = {f["path"]: f for f in report["files"]}
+    for path in ("m4/libtool.m4", "m4/gettext.m4", "build-aux/ltmain.sh"):
+        assert files[path]["provenance"] == "verified-upstream", files[path]
+        assert files[path]["verified"] is True
+
+
+def test_edited_upstream_m4_is_medium_with_the_new_line(
+    autotools_release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    repo, tarball = autotools_release
+    original = _member(tarball, "m4/gettext.m4")
+    edited = original + b"AC_DEFUN([GREET_EXTRA], [true])\n"
+    tampered = _retar(tarball, tmp_path / tarball.name, {"m4/gettext.m4": edited})
+    _, report = audit_json(tampered, repo)
+    found = [f for f in report["findings"] if f["path"] == "m4/gettext.m4"]
+    assert [f["rule_id"] for f in found] == ["build-file-unknown-content"]
+    assert found[0]["severity"] == "medium"
+    added_line = original.count(b"\n") + 1
+    assert {"line": added_line, "text": "+ AC_DEFUN([GREET_EXTRA], [true])"} in found[0]["evidence"]
+
+
+def test_serial_above_every_release_is_critical(
+    autotools_release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The xz trick on a harmless copy: an older gettext.m4 that claims serial 999."""
+    import re
+
+    repo, tarball = autotools_release
+    original = _member(tarball, "m4/gettext.m4")
+    bumped = re.sub(rb"serial \d+", b"serial 999", original, count=1)
+    bumped += b"AC_DEFUN([GREET_EXTRA], [true])\n"
+    tampered = _retar(tarball, tmp_path / tarball.name, {"m4/gettext.m4": bumped})
+    code, report = audit_json(tampered, repo)
+    assert code == 1
+    critical = findings_at(report, "critical")
+    assert [f["rule_id"] for f in critical] == ["build-file-serial-above-known"]
+    assert critical[0]["path"] == "m4/gettext.m4"
+    assert "declares serial 999" in critical[0]["evidence"][0]["text"]
+    assert record(report, "m4/gettext.m4")["provenance"] == "serial-above-known"

@@ -93,6 +93,7 @@ def audit(
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
+        from chainsight.analyzers.provenance import check_provenance, drop_superseded
 
         artifact_sha256 = sha256_file(path)
         art = reading.result()
@@ -103,9 +104,12 @@ def audit(
     artifact_tree = art.contents.tree(fallback)
     comparison = compare_trees(artifact_tree, source)
     ctx = AuditContext(artifact_tree, source, repo, resolved.commit, art.release, art.kind)
-    records = explain_all(ctx, comparison.differences)
+    records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
     findings = (
-        art.findings + anomaly_findings(art.contents.anomalies) + record_findings(ctx, records)
+        art.findings
+        + anomaly_findings(art.contents.anomalies)
+        + drop_superseded(record_findings(ctx, records), prov_findings)
+        + prov_findings
     )
     findings.sort(key=lambda f: (-f.severity.rank, f.path, f.rule_id))
     summary = Summary(

@@ -133,6 +133,9 @@ class FileRecord:
     explanation: str
     source_path: str | None = None
     """For relocated files: where the same content lives in the source tree."""
+    provenance: str | None = None
+    """For build-system files: verified-upstream, known-name-unknown-content,
+    serial-above-known or unknown (see docs/rules.md)."""
 
 
 @dataclass(frozen=True)

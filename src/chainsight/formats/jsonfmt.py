@@ -46,6 +46,7 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
                 "build_time": r.build_time,
                 "explanation": r.explanation,
                 "source_path": r.source_path,
+                "provenance": r.provenance,
             }
             for r in report.files
         ],

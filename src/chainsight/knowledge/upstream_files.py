@@ -7,7 +7,8 @@ autoconf-archive, pkgconf, glib, gtk-doc, intltool, config) actually shipped:
 - ``verified-upstream``: the exact bytes of a known version, or its normalised
   content (comment lines dropped, whitespace folded) with the same declared serial;
 - ``serial-above-known``: no match, the file declares a serial (or script timestamp)
-  newer than any known version, yet its lines are nearest to an older version — the
+  newer than any known version, yet its lines are nearest to a version older than the
+  newest known one (a genuine newer release is nearest to the newest) — the
   xz 5.6 trick (``m4/build-to-host.m4`` declaring ``serial 30``, content of serial 3);
 - ``known-name-unknown-content``: the name is known, the content is not;
 - ``unknown``: no provider ships a file of that name.
@@ -382,8 +383,8 @@ def lookup(name: str, content: bytes) -> Provenance:
         and declared > maximum
         and nearest is not None
         and nearest.serial is not None
-        and nearest.serial < declared
-    )
+        and nearest.serial < maximum
+    )  # newer than every known version, yet closest to one older than the newest
     return replace(
         base_result,
         status="serial-above-known" if suspicious else "known-name-unknown-content",
