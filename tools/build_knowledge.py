@@ -8,7 +8,7 @@ install into projects, record every version that can be found: sha256 of the exa
 and of the normalised content, the declared serial / timestamp / version, who
 provides it and where it came from, and the line hashes (one union per file name plus
 a per-version bitmap over it). The result is ``src/chainsight/knowledge/data/
-upstream_files.json.gz``, read by ``chainsight.knowledge.upstream_files``.
+upstream_files.zip``, read by ``chainsight.knowledge.upstream_files``.
 
 Known-good versions come **only** from the providers themselves:
 
@@ -40,8 +40,8 @@ from __future__ import annotations
 import argparse
 import base64
 import fnmatch
-import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -51,6 +51,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import zipfile
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -77,7 +78,7 @@ from build_name_index import (  # noqa: E402
 from chainsight.knowledge.upstream_files import SCHEMA, fingerprint  # noqa: E402
 
 GENERATED_BY = "tools/build_knowledge.py"
-DEFAULT_OUT = REPO_ROOT / "src" / "chainsight" / "knowledge" / "data" / "upstream_files.json.gz"
+DEFAULT_OUT = REPO_ROOT / "src" / "chainsight" / "knowledge" / "data" / "upstream_files.zip"
 DEFAULT_SUITES = ("bullseye", "bookworm", "trixie", "sid")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -630,14 +631,31 @@ def summarise(store: Store, coverage: dict[str, object]) -> None:
 
 
 def render(store: Store, coverage: dict[str, object]) -> bytes:
-    document = {
+    files = {name: encode_name(store.names[name]) for name in sorted(store.names)}
+    return package(coverage, files)
+
+
+def package(coverage: dict[str, object], files: dict[str, object]) -> bytes:
+    """A zip with one member per file name, so an audit reads only the names it needs.
+
+    Deterministic: fixed timestamps, sorted members, maximum compression.
+    """
+    meta = {
         "schema": SCHEMA,
         "generated_by": GENERATED_BY,
         "coverage": coverage,
-        "files": {name: encode_name(store.names[name]) for name in sorted(store.names)},
+        "names": sorted(files),
     }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        members = [("meta.json", meta)] + [(f"files/{n}", files[n]) for n in sorted(files)]
+        for member, value in members:
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+            archive.writestr(info, text.encode("utf-8"), compresslevel=9)
+    return buffer.getvalue()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -681,7 +699,7 @@ def parse_git(values: Iterable[str]) -> dict[str, Path]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="file to write (.json.gz)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="file to write (.zip)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep apt state and debs here")
     parser.add_argument(
         "--suite",
