@@ -53,9 +53,12 @@ def test_demo_shows_the_tampered_release_high_and_the_honest_one_not(tmp_path: P
     high_lines = [ln for ln in tampered.splitlines() if ln.startswith("[high]")]
     assert any(INJECTED in ln for ln in high_lines), tampered
     assert "unexplained-build-code" in tampered
+    critical_lines = [ln for ln in tampered.splitlines() if ln.startswith("[critical]")]
+    assert any(INJECTED in ln for ln in critical_lines), tampered
 
     lines = {ln.split(":", 1)[0].strip(): ln for ln in summary.splitlines() if ":" in ln}
-    assert "worst finding high" in lines["tampered"]
+    # the behaviour rules make it critical (decoded fixture data run by configure)
+    assert "worst finding critical" in lines["tampered"]
     assert INJECTED in lines["tampered"]
     assert "worst finding high" not in lines["honest"]
     assert "worst finding critical" not in lines["honest"]

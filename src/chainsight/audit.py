@@ -44,6 +44,8 @@ class AuditRequest:
     source_subdir: str | None = None
     limits: Limits = field(default_factory=Limits)
     cache_dir: Path | None = None
+    ioc: bool = True
+    """Run the ioc-* rules (published indicators of known incidents)."""
 
 
 @dataclass
@@ -89,10 +91,12 @@ def audit(
             release,
             progress,
         )
+        from chainsight.analyzers.build_code import build_code_findings, opaque_paths
         from chainsight.analyzers.compare import compare_trees
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
+        from chainsight.analyzers.opaque import blob_findings, indicator_findings
         from chainsight.analyzers.provenance import check_provenance, drop_superseded
 
         artifact_sha256 = sha256_file(path)
@@ -105,11 +109,23 @@ def audit(
     comparison = compare_trees(artifact_tree, source)
     ctx = AuditContext(artifact_tree, source, repo, resolved.commit, art.release, art.kind)
     records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
+    blobs = opaque_paths(ctx)
+    code_findings = build_code_findings(ctx, records, blobs)
+    readers: dict[str, list[str]] = {}
+    for f in code_findings:
+        for rel in f.related:
+            readers.setdefault(rel.path, []).append(f.path)
+    specific = prov_findings + code_findings + blob_findings(ctx, blobs, readers)
+    if request.ioc:
+        shipped = [r.path for r in records if r.status is not Status.SOURCE_ONLY]
+        specific += indicator_findings(
+            ctx, list(dict.fromkeys(shipped + blobs)), path.name, artifact_sha256
+        )
     findings = (
         art.findings
         + anomaly_findings(art.contents.anomalies)
-        + drop_superseded(record_findings(ctx, records), prov_findings)
-        + prov_findings
+        + drop_superseded(record_findings(ctx, records), specific)
+        + specific
     )
     findings.sort(key=lambda f: (-f.severity.rank, f.path, f.rule_id))
     summary = Summary(

@@ -163,6 +163,14 @@ def audit(
         Path | None,
         typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
     ] = None,
+    no_ioc: Annotated[
+        bool,
+        typer.Option(
+            "--no-ioc",
+            help="Leave out the ioc-* rules (published indicators of known incidents); "
+            "the general rules do not depend on them.",
+        ),
+    ] = False,
 ) -> None:
     """Verify a release artifact against its source repository and explain every difference."""
     with _errors_as_one_line():
@@ -177,7 +185,9 @@ def audit(
             limits = replace(limits, max_members=max_members)
         if max_total_bytes is not None:
             limits = replace(limits, max_total_bytes=max_total_bytes)
-        request = AuditRequest(artifact, source, ref, source_subdir, limits, cache_dir)
+        request = AuditRequest(
+            artifact, source, ref, source_subdir, limits, cache_dir, ioc=not no_ioc
+        )
         report = run_audit(
             request,
             progress=_progress_factory(sys.stderr.isatty()),

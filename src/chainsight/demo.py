@@ -2,7 +2,7 @@
 
 Builds, in a temporary directory, a small upstream repository ("hello") with
 git, then two release tarballs of its tag: an honest one, carrying the files
-``make dist`` adds (configure, Makefile.in, install-sh, a stamped version),
+``make dist`` adds (configure, Makefile.in, aclocal.m4, a stamped version),
 and a tampered one that also carries an artifact-only m4 macro whose
 configure-time hook is benign (it would only create a marker file; nothing
 here runs it). Both go through the same pipeline as ``chainsight audit``.
@@ -54,10 +54,6 @@ GENERATED_FILES: dict[str, str] = {
     "aclocal.m4": (
         "# generated automatically by aclocal 1.16.5 -*- Autoconf -*-\n\n"
         "# Copyright (C) 1996-2021 Free Software Foundation, Inc.\n"
-    ),
-    "build-aux/install-sh": "#!/bin/sh\n# install - install a program, script, or datafile\n",
-    "build-aux/missing": (
-        "#! /bin/sh\n# Common wrapper for a few potentially missing GNU programs.\n"
     ),
     ".tarball-version": VERSION + "\n",
 }

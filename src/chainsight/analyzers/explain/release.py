@@ -513,7 +513,8 @@ def explain_npm_publish(ctx: AuditContext, d: Difference) -> Explanation | None:
         return None
     publish = s.get("publishConfig") if isinstance(s.get("publishConfig"), dict) else {}
     expected = dict(s)
-    scripts = s.get("scripts") if isinstance(s.get("scripts"), dict) else {}
+    raw_scripts = s.get("scripts")
+    scripts: dict[str, Any] = raw_scripts if isinstance(raw_scripts, dict) else {}
     if "binding.gyp" in ctx.artifact and "install" not in scripts and "preinstall" not in scripts:
         # npm's normalisation: a package with binding.gyp and no install script
         # is given `install: node-gyp rebuild` and `gypfile: true` when published

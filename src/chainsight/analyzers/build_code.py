@@ -1,0 +1,172 @@
+"""What the release's build code does, and which opaque files it reads.
+
+The behaviour analyzer (``analyzers/behaviour``) reads build- and install-time
+code as text and returns signals. This module decides which files to read,
+turns a file's signals into one finding with every evidence line, applies the
+severity policy of docs/rules.md — a strong signal (high) in a file that is
+only in the artifact, modified, or of unknown provenance is critical — and
+links the finding to the opaque files (binary fixtures, "test files") that
+the code reads, by path, glob or marker search, whether or not those files
+are in git: the xz payload was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chainsight.analyzers.classify import is_binary
+from chainsight.analyzers.context import AuditContext
+from chainsight.model import Evidence, FileRecord, Finding, Related, Severity, Status
+
+MAX_LINKED = 12
+MAX_EVIDENCE = 16
+
+
+def _to_scan(records: Iterable[FileRecord]) -> list[FileRecord]:
+    out = []
+    for rec in records:
+        if rec.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED):
+            continue
+        if not rec.build_time or rec.provenance == "verified-upstream":
+            continue
+        out.append(rec)
+    return out
+
+
+_BINARY_EXTS = frozenset(
+    [
+        ".xz",
+        ".lzma",
+        ".lz",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".zst",
+        ".zip",
+        ".7z",
+        ".rar",
+        ".tar",
+        ".bin",
+        ".dat",
+        ".raw",
+        ".img",
+        ".iso",
+        ".o",
+        ".a",
+        ".so",
+        ".dll",
+        ".exe",
+        ".dylib",
+        ".class",
+        ".jar",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".ico",
+        ".bmp",
+        ".webp",
+        ".pdf",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".wasm",
+        ".pyc",
+        ".mo",
+        ".gmo",
+        ".db",
+        ".sqlite",
+        ".der",
+        ".p12",
+        ".pem",
+        ".crt",
+        ".key",
+        ".enc",
+        ".blob",
+        ".pack",
+    ]
+)
+_FIXTURE_DIRS = ("test/", "tests/", "testdata/", "test-data/", "fixtures/", "files/", "data/")
+
+
+def opaque_paths(ctx: AuditContext) -> list[str]:
+    """Files of the artifact whose content is binary: candidates for hidden payloads.
+
+    Only files with a binary-looking extension, or without one in test and data
+    directories, are read (through git when they are identical), so that text
+    files cost nothing.
+    """
+    out = []
+    for entry in ctx.artifact.entries():
+        if entry.size == 0 or entry.kind.value != "file":
+            continue
+        path = entry.path
+        base = path.rsplit("/", 1)[-1].lower()
+        ext = "." + base.rsplit(".", 1)[-1] if "." in base else ""
+        in_fixtures = any(d in "/" + path.lower() for d in ("/" + x for x in _FIXTURE_DIRS))
+        if ext not in _BINARY_EXTS and not (in_fixtures and (not ext or ext in (".txt",))):
+            continue
+        data = ctx.artifact.read(path)
+        if data is not None and is_binary(data):
+            out.append(path)
+    return out
+
+
+def build_code_findings(
+    ctx: AuditContext, records: list[FileRecord], blobs: list[str]
+) -> list[Finding]:
+    """One finding per build file whose code behaves unusually, linked to the blobs
+    (from :func:`opaque_paths`) it reads."""
+    from chainsight.analyzers.behaviour import read_matches, scan_build_code
+
+    findings: list[Finding] = []
+    links: dict[str, list[str]] = {}
+    for rec in _to_scan(records):
+        data = ctx.artifact.read(rec.path)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        signals = scan_build_code(rec.path, text)
+        if not signals:
+            continue
+        worst = max(signals, key=lambda s: s.severity.rank)
+        reads = [r for s in signals for r in s.reads]
+        related: list[Related] = []
+        if reads:
+            linked: dict[str, None] = {}
+            for read in dict.fromkeys(reads):
+                if read not in links:
+                    links[read] = [b for b in blobs if read_matches(read, b, ctx.artifact.read(b))]
+                linked.update(dict.fromkeys(links[read]))
+            related = [
+                Related(b, "opaque file read by this build code") for b in list(linked)[:MAX_LINKED]
+            ]
+        severity = worst.severity
+        strong = severity.rank >= Severity.HIGH.rank
+        if strong and related:
+            severity = Severity.CRITICAL  # the code decodes and runs what it reads
+        if strong and rec.status in (Status.ARTIFACT_ONLY, Status.MODIFIED):
+            severity = Severity.CRITICAL
+        if severity.rank < Severity.LOW.rank:
+            continue
+        ordered = sorted(signals, key=lambda s: (-s.severity.rank, s.line, s.rule_id))
+        evidence = tuple(
+            Evidence(s.line, f"[{s.rule_id}] {s.text}") for s in ordered[:MAX_EVIDENCE]
+        )
+        where = "only in the artifact" if rec.status is Status.ARTIFACT_ONLY else "modified"
+        reasons = "; ".join(dict.fromkeys(s.why.rstrip(".") for s in ordered))[:600]
+        findings.append(
+            Finding(
+                worst.rule_id,
+                severity,
+                rec.path,
+                f"Build code {where} behaves like a loader"
+                if strong
+                else f"Build code {where} does something unusual",
+                f"{reasons}.",
+                evidence,
+                tuple(related),
+            )
+        )
+    return findings

@@ -1,0 +1,93 @@
+"""Opaque files (binary fixtures, "test files") and indicators of known incidents.
+
+``blob_findings`` looks at every binary file of the artifact, in git or not
+(the xz payload was committed as test files): a file whose content contradicts
+its name, or that hides a script or executable in a compressed stream, is
+reported, linked to the build code that reads it when there is such code.
+
+``indicator_findings`` is the separate ``ioc-*`` family: published facts of
+known incidents (knowledge/indicators.py). It is an extra, switched off with
+``--no-ioc``; the general rules stand without it.
+"""
+
+from __future__ import annotations
+
+from chainsight.analyzers.context import AuditContext
+from chainsight.model import Evidence, Finding, Related, Severity
+
+
+def blob_findings(
+    ctx: AuditContext, blobs: list[str], readers: dict[str, list[str]]
+) -> list[Finding]:
+    """Findings for suspicious blobs; ``readers`` maps a blob to build files reading it."""
+    from chainsight.analyzers.blobs import analyse_blob
+
+    findings = []
+    for path in blobs:
+        data = ctx.artifact.read(path)
+        if data is None:
+            continue
+        report = analyse_blob(path, data)
+        if report is None or not report.suspicious:
+            continue
+        hides_code = report.decodes_to in ("script", "elf", "pe", "macho") or report.kind in (
+            "elf",
+            "pe",
+            "macho",
+            "script",
+        )
+        severity = Severity.HIGH if hides_code else Severity.MEDIUM
+        related = tuple(
+            Related(r, "build code that reads this file") for r in readers.get(path, [])
+        )
+        evidence = [Evidence(None, reason) for reason in report.reasons[:6]]
+        evidence.append(
+            Evidence(None, f"kind {report.kind}, entropy {report.entropy:.2f} bits/byte")
+        )
+        findings.append(
+            Finding(
+                "blob-hidden-content" if hides_code else "blob-content-mismatch",
+                severity,
+                path,
+                "Opaque file hides a script or executable"
+                if hides_code
+                else "Opaque file is not what its name says",
+                "Binary fixtures are where a payload hides from review (xz's 'corrupt test "
+                "files'); this one's content contradicts its name"
+                + (", and build code reads it." if related else "."),
+                tuple(evidence),
+                related,
+            )
+        )
+    return findings
+
+
+def indicator_findings(
+    ctx: AuditContext, paths: list[str], artifact_name: str, artifact_sha256: str
+) -> list[Finding]:
+    from chainsight.knowledge.indicators import scan_artifact_name, scan_indicators
+
+    hits = list(scan_artifact_name(artifact_name, artifact_sha256))
+    for path in paths:
+        data = ctx.artifact.read(path)
+        if data is not None:
+            hits.extend(scan_indicators(path, data))
+    merged: dict[tuple[str, str], list[object]] = {}
+    for hit in hits:
+        merged.setdefault((hit.rule_id, hit.path), []).append(hit)
+    findings = []
+    for (rule_id, path), group in merged.items():
+        first = group[0]
+        severity = max((h.severity for h in group), key=lambda s: s.rank)  # type: ignore[attr-defined]
+        findings.append(
+            Finding(
+                rule_id,
+                severity,
+                path,
+                "Matches a published indicator of a known incident",
+                f"Published indicator (source: {first.source}); an extra rule family, "  # type: ignore[attr-defined]
+                "off with --no-ioc.",
+                tuple(Evidence(None, h.evidence[:200]) for h in group[:6]),  # type: ignore[attr-defined]
+            )
+        )
+    return findings
