@@ -12,7 +12,9 @@ are in git: the xz payload was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from chainsight.analyzers.classify import is_binary
 from chainsight.analyzers.context import AuditContext
@@ -113,6 +115,29 @@ def opaque_paths(ctx: AuditContext) -> list[str]:
     return out
 
 
+_PATH_LITERAL = re.compile(r"(?:[\w${}().@-]+/)+[\w@+.-]+")
+
+
+def _path_literals(text: str) -> list[str]:
+    """Relative paths written in the code, e.g. ``"$srcdir/tests/files/x.frm"``."""
+    out = []
+    for match in _PATH_LITERAL.finditer(text):
+        literal = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./|\.\./)+", "", match.group(0))
+        if "/" in literal and "$" not in literal and not literal.startswith(("/", "usr/")):
+            out.append(literal)
+    return list(dict.fromkeys(out))[:200]
+
+
+def _linked(ctx: AuditContext, read: str, blobs: list[str], matches: Any) -> list[str]:
+    """Files a ``reads`` entry designates: by path or glob among the data files of the
+    artifact, else by content (a grep marker) among its binary files."""
+    build_time = ctx.build_time_paths
+    by_name = [p for p in ctx.artifact.paths() if p not in build_time and matches(read, p, None)]
+    if by_name:
+        return by_name[:MAX_LINKED]
+    return [b for b in blobs if matches(read, b, ctx.artifact.read(b))][:MAX_LINKED]
+
+
 def build_code_findings(
     ctx: AuditContext, records: list[FileRecord], blobs: list[str]
 ) -> list[Finding]:
@@ -132,12 +157,15 @@ def build_code_findings(
             continue
         worst = max(signals, key=lambda s: s.severity.rank)
         reads = [r for s in signals for r in s.reads]
+        if worst.severity.rank >= Severity.HIGH.rank:
+            # a loader often names its data in a variable set elsewhere in the file
+            reads += _path_literals(text)
         related: list[Related] = []
         if reads:
             linked: dict[str, None] = {}
             for read in dict.fromkeys(reads):
                 if read not in links:
-                    links[read] = [b for b in blobs if read_matches(read, b, ctx.artifact.read(b))]
+                    links[read] = _linked(ctx, read, blobs, read_matches)
                 linked.update(dict.fromkeys(links[read]))
             related = [
                 Related(b, "opaque file read by this build code") for b in list(linked)[:MAX_LINKED]

@@ -164,6 +164,13 @@ class AuditContext:
         return out
 
     @cached_property
+    def build_time_paths(self) -> frozenset[str]:
+        """Artifact files that are build- or install-time code themselves."""
+        from chainsight.analyzers.classify import is_build_time
+
+        return frozenset(p for p in self.artifact if is_build_time(p))
+
+    @cached_property
     def doc_generators(self) -> list[str]:
         """Source files that configure documentation generators (Doxygen, Sphinx, ...)."""
         pattern = re.compile(
