@@ -12,6 +12,7 @@ are in git: the xz payload was.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -132,10 +133,54 @@ def _linked(ctx: AuditContext, read: str, blobs: list[str], matches: Any) -> lis
     """Files a ``reads`` entry designates: by path or glob among the data files of the
     artifact, else by content (a grep marker) among its binary files."""
     build_time = ctx.build_time_paths
-    by_name = [p for p in ctx.artifact.paths() if p not in build_time and matches(read, p, None)]
+    by_name = [
+        p
+        for p in ctx.artifact.paths()
+        if p not in build_time and matches(read, p, None) and _is_data(ctx, p, blobs)
+    ]
     if by_name:
         return by_name[:MAX_LINKED]
     return [b for b in blobs if matches(read, b, ctx.artifact.read(b))][:MAX_LINKED]
+
+
+PARALLEL_MIN_CHARS = 400_000
+"""Below this much build code in all, scanning in one process is faster than forking."""
+
+
+def _scan_all(texts: dict[str, str], scan: Any) -> dict[str, list[Any]]:
+    """Scan every file, on two cores when there is a lot of code (the scan is pure
+    Python; a forked worker shares the loaded modules and costs a few milliseconds)."""
+    total = sum(len(t) for t in texts.values())
+    if total < PARALLEL_MIN_CHARS or (os.cpu_count() or 1) < 2 or len(texts) < 2:
+        return {p: scan(p, t) for p, t in texts.items()}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ordered = sorted(texts, key=lambda p: -len(texts[p]))
+    # the largest file to the worker, the rest here: two halves of similar cost
+    half, rest = [ordered[0]], ordered[1:]
+    size = len(texts[ordered[0]])
+    while rest and size < total / 2:
+        size += len(texts[rest[0]])
+        half.append(rest.pop(0))
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        remote = pool.submit(_scan_many, [(p, texts[p]) for p in half], scan)
+        out = {p: scan(p, texts[p]) for p in rest}
+        out.update(remote.result())
+    return out
+
+
+def _scan_many(items: list[tuple[str, str]], scan: Any) -> dict[str, list[Any]]:
+    return {p: scan(p, t) for p, t in items}
+
+
+def _is_data(ctx: AuditContext, path: str, blobs: list[str]) -> bool:
+    """Data a loader could hide a payload in: binary files, or files that are neither
+    code nor documentation (``.frm``, ``.b64``, ``.hex``, fixtures)."""
+    from chainsight.analyzers.classify import FileRole, role_of
+
+    return path in blobs or role_of(path) is FileRole.DATA
 
 
 def build_code_findings(
@@ -147,12 +192,16 @@ def build_code_findings(
 
     findings: list[Finding] = []
     links: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
+    recs = {}
     for rec in _to_scan(records):
         data = ctx.artifact.read(rec.path)
-        if data is None:
-            continue
-        text = data.decode("utf-8", "replace")
-        signals = scan_build_code(rec.path, text)
+        if data is not None:
+            texts[rec.path] = data.decode("utf-8", "replace")
+            recs[rec.path] = rec
+    for path, signals in _scan_all(texts, scan_build_code).items():
+        rec = recs[path]
+        text = texts[path]
         if not signals:
             continue
         worst = max(signals, key=lambda s: s.severity.rank)

@@ -24,6 +24,8 @@ def blob_findings(
 
     findings = []
     for path in blobs:
+        if path not in readers and not _worth_decoding(path):
+            continue
         data = ctx.artifact.read(path)
         if data is None:
             continue
@@ -60,6 +62,45 @@ def blob_findings(
             )
         )
     return findings
+
+
+_COMPRESSED_OR_CODE = frozenset(
+    [
+        ".xz",
+        ".lzma",
+        ".lz",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".zst",
+        ".zip",
+        ".7z",
+        ".bin",
+        ".o",
+        ".a",
+        ".so",
+        ".exe",
+        ".dll",
+        ".dylib",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".ico",
+        ".pdf",
+    ]
+)
+_FIXTURES = ("/test/", "/tests/", "/testdata/", "/test-data/", "/fixtures/", "/files/")
+
+
+def _worth_decoding(path: str) -> bool:
+    """Binary files examined even when no build code reads them: fixtures, and names
+    that claim a compressed, image or executable format (what a payload hides as)."""
+    lower = "/" + path.lower()
+    if any(d in lower for d in _FIXTURES):
+        return True
+    base = lower.rsplit("/", 1)[-1]
+    return "." in base and "." + base.rsplit(".", 1)[-1] in _COMPRESSED_OR_CODE
 
 
 def indicator_findings(
