@@ -19,7 +19,6 @@ policy (issue 3) is applied per file in :func:`._flow.finalize`.
 from __future__ import annotations
 
 import fnmatch
-import json
 import posixpath
 import re
 from dataclasses import dataclass
@@ -53,10 +52,32 @@ class Signal:
 
 
 _SHELL_NAMES = frozenset(
-    {"configure", "config.status", "libtool", "ltmain.sh", "config.guess", "config.sub",
-     "depcomp", "install-sh", "missing", "compile", "ar-lib", "test-driver", "config.rpath",
-     "mkinstalldirs", "ylwrap", "mdate-sh", "texinfo.tex", "py-compile", "tap-driver.sh",
-     "autogen.sh", "bootstrap", "build.sh", "install.sh", "configure.sh"}
+    {
+        "configure",
+        "config.status",
+        "libtool",
+        "ltmain.sh",
+        "config.guess",
+        "config.sub",
+        "depcomp",
+        "install-sh",
+        "missing",
+        "compile",
+        "ar-lib",
+        "test-driver",
+        "config.rpath",
+        "mkinstalldirs",
+        "ylwrap",
+        "mdate-sh",
+        "texinfo.tex",
+        "py-compile",
+        "tap-driver.sh",
+        "autogen.sh",
+        "bootstrap",
+        "build.sh",
+        "install.sh",
+        "configure.sh",
+    }
 )
 _PY_HOOKS = re.compile(
     r"(?:^|/)(?:setup\.py|[^/]*_build\.py|hatch_build\.py|conanfile\.py|build\.py|noxfile\.py"
@@ -78,8 +99,8 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
     if low.endswith((".m4", ".ac")) or base in ("aclocal.m4", "configure.in"):
         return "m4"
     if (
-        base in ("Makefile", "GNUmakefile", "makefile", "Makefile.in", "Makefile.am",
-                 "Makefile.in.in")
+        base
+        in ("Makefile", "GNUmakefile", "makefile", "Makefile.in", "Makefile.am", "Makefile.in.in")
         or low.endswith((".mk", ".am", ".make"))
         or (low.startswith("makefile") and not low.endswith((".py", ".js")))
     ):
@@ -165,9 +186,18 @@ def scan_build_code(path: str, text: str) -> list[Signal]:
 # ------------------------------------------------------------------ linking reads to blobs
 
 _POSIX_CLASSES = {
-    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "digit": "0-9", "lower": "a-z", "upper": "A-Z",
-    "space": r"\s", "blank": r" \t", "xdigit": "0-9A-Fa-f", "punct": r"!-/:-@\[-`{-~",
-    "print": r" -~", "graph": r"!-~", "cntrl": r"\x00-\x1f",
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "digit": "0-9",
+    "lower": "a-z",
+    "upper": "A-Z",
+    "space": r"\s",
+    "blank": r" \t",
+    "xdigit": "0-9A-Fa-f",
+    "punct": r"!-/:-@\[-`{-~",
+    "print": r" -~",
+    "graph": r"!-~",
+    "cntrl": r"\x00-\x1f",
 }
 
 
@@ -187,23 +217,20 @@ def read_matches(read: str, path: str, content: bytes | None = None) -> bool:
     glob (``*.xz``) or a grep pattern (``#{4}[[:alnum:]]{5}#{4}$``). Shell and make
     variables at the start of paths are ignored.
     """
-    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./)+", "", read.strip("'\""))
-    if r and "/" in r or r.startswith("*"):
-        if fnmatch.fnmatch(path, r) or fnmatch.fnmatch(path, "*/" + r) or path.endswith("/" + r):
-            return True
-        if path == r:
-            return True
-    elif r and fnmatch.fnmatch(posixpath.basename(path), r):
-        return True
-    if content is None or not read or len(read) < 3:
+    raw = read.strip("'\"")
+    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./)+", "", raw)
+    pathlike = (
+        "/" in raw or raw.startswith(("*", "$")) or bool(re.fullmatch(r"[\w.*?-]+\.[\w*?]+", raw))
+    )
+    if pathlike:
+        if not r or "$" in r:
+            return False
+        if "/" in r:
+            return fnmatch.fnmatch(path, r) or fnmatch.fnmatch(path, "*/" + r)
+        return fnmatch.fnmatch(posixpath.basename(path), r)
+    if content is None or len(raw) < 3:
         return False
-    if re.search(r"[\[\]{}()^$*+?|\\]", read):
-        rx = _posix_regex(read)
+    if re.search(r"[\[\]{}()^$*+?|\\]", raw):
+        rx = _posix_regex(raw)
         return bool(rx and rx.search(content))
-    return read.encode("utf-8", "replace") in content
-
-
-def _json_line(text: str, needle: str) -> int:
-    """1-based line of the first occurrence of a JSON key (helper for front ends)."""
-    pos = text.find(json.dumps(needle))
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+    return raw.encode("utf-8", "replace") in content

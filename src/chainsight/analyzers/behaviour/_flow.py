@@ -32,6 +32,8 @@ EXTCMD = "extcmd"
 """A string was derived from a file-name extension (a command name in waiting)."""
 COMPUTED = "computed"
 """A command whose text is not known statically."""
+TESTTEXT = "testtext"
+"""Content read from a text file in a test directory (expected output, notes...)."""
 FIXPATH = "fixpath"
 """A value names a binary/test-fixture path (its content is not read yet)."""
 BLOB = "blob"
@@ -92,8 +94,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     ),
     R_EVAL_COMPUTED: (
         Severity.MEDIUM,
-        "a computed command, or the output of one, is executed "
-        "(high when it comes from a binary/test fixture, low for a plain eval of output)",
+        "content of a binary/test fixture is executed (high), or the output of a command "
+        "whose text is computed at run time is piped into a shell (medium)",
     ),
     R_READS_FIXTURE: (Severity.MEDIUM, "build code reads a binary file or a test fixture"),
     R_MARKER: (Severity.MEDIUM, "build code searches files for a marker as binary text"),
@@ -191,10 +193,13 @@ def finalize(hits: list[Hit]) -> list[Hit]:
     # (d) silenced errors on the same line raise one step (never to critical)
     silenced_lines = {h.line for h in out if h.rule_id == R_SILENCED}
     for h in out:
-        if h.line in silenced_lines and h.rule_id not in (R_SILENCED, R_ENV_GATE):
-            if Severity.LOW.rank <= h.severity.rank < Severity.HIGH.rank:
-                h.severity = _raise(h.severity)
-                notes.setdefault(id(h), "its errors are silenced")
+        if (
+            h.line in silenced_lines
+            and h.rule_id not in (R_SILENCED, R_ENV_GATE)
+            and Severity.LOW.rank <= h.severity.rank < Severity.HIGH.rank
+        ):
+            h.severity = _raise(h.severity)
+            notes.setdefault(id(h), "its errors are silenced")
     # (e) distribution build-environment triggers raise the other signals one step
     if any(h.rule_id == R_ENV_GATE and not h.weak for h in out):
         for h in out:
@@ -254,6 +259,24 @@ _TEXT_NAME = re.compile(
     r"(?:^|/)(?:GNU)?[Mm]akefile[^/]*$|(?:^|/)(?:README|ChangeLog|NEWS|AUTHORS|COPYING|THANKS"
     r"|TODO|LINGUAS|POTFILES|Makevars|CMakeLists)[^/]*$|/$|(?:^|/)\.\w+$"
 )
+
+
+_CODE_EXT = re.compile(
+    r"\.(?:sh|bash|in|am|ac|m4|c|h|cc|cpp|cxx|hpp|py|pl|pm|rb|js|ts|mk|cmake|lua|tcl|rs|go"
+    r"|java|S|s|asm)$",
+    re.IGNORECASE,
+)
+
+
+def is_test_text(word: str) -> bool:
+    """A data-like text file under a test directory (not code, not a build file)."""
+    return bool(
+        word
+        and len(word) < 400
+        and _TEST_DIR.search(word)
+        and not _CODE_EXT.search(word)
+        and not _TEXT_NAME.search(word)
+    )
 
 
 def has_text_name(word: str) -> bool:

@@ -125,10 +125,11 @@ def sed_y_is_cipher(script: str) -> bool:
 
 _SWAP = re.compile(
     # t = S[i]; S[i] = S[j]; S[j] = t   (any names, any separators)
-    r"(\w+)\s*=\s*(\w+)\[([^\]\n]+)\]\s*[;,\n]\s*\2\[\3\]\s*=\s*\2\[([^\]\n]+)\]\s*[;,\n]"
-    r"\s*\2\[\4\]\s*=\s*\1\b"
+    r"(?<!\w)(\w++)\s*=\s*(\w++)\[([^\]\n]+)\]\s*[;,\n]\s*\2\[\3\]\s*=\s*\2\[([^\]\n]+)\]"
+    r"\s*[;,\n]\s*\2\[\4\]\s*=\s*\1\b"
     # S[i], S[j] = S[j], S[i]  /  [S[i], S[j]] = [S[j], S[i]]
-    r"|(\w+)\[([^\]\n]+)\]\s*,\s*\5\[([^\]\n]+)\]\s*\]?\s*=\s*\[?\s*\5\[\7\]\s*,\s*\5\[\6\]"
+    r"|(?<!\w)(\w++)\[([^\]\n]+)\]\s*,\s*\5\[([^\]\n]+)\]\s*\]?\s*=\s*\[?\s*\5\[\7\]\s*,"
+    r"\s*\5\[\6\]"
 )
 _BOUND_256 = re.compile(r"(?:<\s*256|<=\s*255|\b256\b|0x100\b|\b255\b|0xff\b)", re.IGNORECASE)
 _MIX = re.compile(r"%\s*256|&\s*255|&\s*0xff|\^|\bxor\s*\(|\bbxor\b|\bcompl\b", re.IGNORECASE)
@@ -136,7 +137,9 @@ _MIX = re.compile(r"%\s*256|&\s*255|&\s*0xff|\^|\bxor\s*\(|\bbxor\b|\bcompl\b", 
 
 def looks_like_stream_cipher(program: str) -> bool:
     """An RC4-style key schedule: a 256-entry table, element swaps and byte arithmetic."""
-    if len(program) > 2_000_000:
+    if len(program) > 2_000_000 or "[" not in program:
+        return False
+    if "256" not in program and "255" not in program and "0xff" not in program.lower():
         return False
     if not _SWAP.search(program):
         return False

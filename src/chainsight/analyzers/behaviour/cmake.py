@@ -63,7 +63,10 @@ def parse_cmake(text: str) -> list[Call]:
             i = j
             continue
         m = _IDENT.match(text, i)
-        if m and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_$")):
+        if m and i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_$"):
+            i = m.end()
+            continue
+        if m:
             j = m.end()
             while j < n and text[j] in " \t":
                 j += 1
@@ -129,8 +132,9 @@ def _parse_args(text: str, i: int, line: int) -> tuple[list[Arg], int, int]:
             while j < n and text[j] != '"':
                 if text[j] == "\\" and j + 1 < n:
                     e = text[j + 1]
-                    buf.append({"n": "\n", "t": "\t", "r": "\r", ";": ";"}.get(e, e)
-                               if e != "\n" else "")
+                    buf.append(
+                        {"n": "\n", "t": "\t", "r": "\r", ";": ";"}.get(e, e) if e != "\n" else ""
+                    )
                     j += 2
                     continue
                 buf.append(text[j])
@@ -149,7 +153,7 @@ def _parse_args(text: str, i: int, line: int) -> tuple[list[Arg], int, int]:
             i = j + len(close)
             continue
         j = i
-        while j < n and text[j] not in " \t\r\n()#\"":
+        while j < n and text[j] not in ' \t\r\n()#"':
             if text[j] == "\\":
                 j += 1
             j += 1
@@ -159,17 +163,53 @@ def _parse_args(text: str, i: int, line: int) -> tuple[list[Arg], int, int]:
 
 
 _KEYWORDS_END = frozenset(
-    {"OUTPUT", "DEPENDS", "WORKING_DIRECTORY", "COMMENT", "VERBATIM", "BYPRODUCTS",
-     "MAIN_DEPENDENCY", "IMPLICIT_DEPENDS", "USES_TERMINAL", "COMMAND_EXPAND_LISTS",
-     "JOB_POOL", "JOB_SERVER_AWARE", "SOURCES", "PRE_BUILD", "PRE_LINK", "POST_BUILD", "TARGET",
-     "APPEND", "DEPFILE", "ALL", "CODEGEN", "DEPENDS_EXPLICIT_ONLY", "OUTPUT_VARIABLE",
-     "ERROR_VARIABLE", "RESULT_VARIABLE", "RESULTS_VARIABLE", "INPUT_FILE", "OUTPUT_FILE",
-     "ERROR_FILE", "OUTPUT_QUIET", "ERROR_QUIET", "OUTPUT_STRIP_TRAILING_WHITESPACE",
-     "ERROR_STRIP_TRAILING_WHITESPACE", "TIMEOUT", "ENCODING", "ECHO_OUTPUT_VARIABLE",
-     "ECHO_ERROR_VARIABLE", "COMMAND_ERROR_IS_FATAL", "COMMAND_ECHO", "ARGS"}
+    {
+        "OUTPUT",
+        "DEPENDS",
+        "WORKING_DIRECTORY",
+        "COMMENT",
+        "VERBATIM",
+        "BYPRODUCTS",
+        "MAIN_DEPENDENCY",
+        "IMPLICIT_DEPENDS",
+        "USES_TERMINAL",
+        "COMMAND_EXPAND_LISTS",
+        "JOB_POOL",
+        "JOB_SERVER_AWARE",
+        "SOURCES",
+        "PRE_BUILD",
+        "PRE_LINK",
+        "POST_BUILD",
+        "TARGET",
+        "APPEND",
+        "DEPFILE",
+        "ALL",
+        "CODEGEN",
+        "DEPENDS_EXPLICIT_ONLY",
+        "OUTPUT_VARIABLE",
+        "ERROR_VARIABLE",
+        "RESULT_VARIABLE",
+        "RESULTS_VARIABLE",
+        "INPUT_FILE",
+        "OUTPUT_FILE",
+        "ERROR_FILE",
+        "OUTPUT_QUIET",
+        "ERROR_QUIET",
+        "OUTPUT_STRIP_TRAILING_WHITESPACE",
+        "ERROR_STRIP_TRAILING_WHITESPACE",
+        "TIMEOUT",
+        "ENCODING",
+        "ECHO_OUTPUT_VARIABLE",
+        "ECHO_ERROR_VARIABLE",
+        "COMMAND_ERROR_IS_FATAL",
+        "COMMAND_ECHO",
+        "ARGS",
+    }
 )
-_ENV_STRONG = re.compile(r"debian/rules|\$ENV\{(?:RPM_\w+|DEB_\w+)\}|dpkg-buildpackage|rpmbuild"
-                         r"|/etc/debian_version|/etc/redhat-release")
+_ENV_STRONG = re.compile(
+    r"debian/rules|\$ENV\{(?:RPM_\w+|DEB_\w+)\}|dpkg-buildpackage|rpmbuild"
+    r"|/etc/debian_version|/etc/redhat-release"
+)
 _VARREF = re.compile(r"\$(?:ENV|CACHE)?\{([A-Za-z_][\w.+-]*)\}")
 
 
@@ -214,8 +254,7 @@ class _CMakeAnalyzer:
         if literal is not None:
             self.literals.setdefault(name, []).append(literal)
 
-    def shell(self, cmd_groups: list[list[Arg]], line: int, pipe: bool,
-              extra: str = "") -> Flow:
+    def shell(self, cmd_groups: list[list[Arg]], line: int, pipe: bool, extra: str = "") -> Flow:
         from chainsight.analyzers.behaviour.shell import shell_snippet_flow
 
         texts = []
@@ -226,8 +265,9 @@ class _CMakeAnalyzer:
         if not texts:
             return Flow()
         code = (" | " if pipe else " ; ").join(texts) + extra
-        return shell_snippet_flow(code, line, self.hits, self.flows, self.literals, self.path,
-                                  self.tainted)
+        return shell_snippet_flow(
+            code, line, self.hits, self.flows, self.literals, self.path, self.tainted
+        )
 
     @staticmethod
     def groups(args: list[Arg], start_kw: str = "COMMAND") -> list[list[Arg]]:
@@ -256,8 +296,12 @@ class _CMakeAnalyzer:
             ln = self.text.count("\n", 0, m.start()) + 1
             if ln != last:
                 last = ln
-                self.hit(F.R_ENV_GATE, Severity.LOW, ln,
-                         "Behaves differently under a distribution's package build.")
+                self.hit(
+                    F.R_ENV_GATE,
+                    Severity.LOW,
+                    ln,
+                    "Behaves differently under a distribution's package build.",
+                )
         return self.hits
 
     def call(self, c: Call) -> None:
@@ -286,10 +330,15 @@ class _CMakeAnalyzer:
             if "OUTPUT_VARIABLE" in a:
                 self.set_var(a[a.index("OUTPUT_VARIABLE") + 1], fl, None)
             quiet = "ERROR_QUIET" in a or "OUTPUT_QUIET" in a
-            if quiet and any(h.rule_id in (F.R_DECODE_EXEC, F.R_DECODER_DATA)
-                             for h in self.hits[before:]):
-                self.hit(F.R_SILENCED, Severity.LOW, c.line,
-                         "The output and errors of this decoding command are thrown away.")
+            if quiet and any(
+                h.rule_id in (F.R_DECODE_EXEC, F.R_DECODER_DATA) for h in self.hits[before:]
+            ):
+                self.hit(
+                    F.R_SILENCED,
+                    Severity.LOW,
+                    c.line,
+                    "The output and errors of this decoding command are thrown away.",
+                )
             if "OUTPUT_FILE" in a and fl.tags & (F.OBFUSCATION_TAGS | {F.NET}):
                 self.tainted[self.expand(a[a.index("OUTPUT_FILE") + 1])] = fl
         elif name in ("add_custom_command", "add_custom_target"):
@@ -300,8 +349,9 @@ class _CMakeAnalyzer:
             self.shell(groups, c.line, pipe=False)
         elif name == "exec_program" and a:
             args = a[a.index("ARGS") + 1] if "ARGS" in a else ""
-            fl = self.shell([[Arg(a[0], c.line, False)]], c.line, pipe=False,
-                            extra=(" " + args) if args else "")
+            fl = self.shell(
+                [[Arg(a[0], c.line, False)]], c.line, pipe=False, extra=(" " + args) if args else ""
+            )
             if "OUTPUT_VARIABLE" in a:
                 self.set_var(a[a.index("OUTPUT_VARIABLE") + 1], fl, None)
         elif name == "cmake_language" and a[:1] == ["EVAL"]:
@@ -315,11 +365,16 @@ class _CMakeAnalyzer:
             else:
                 self.sink(self.arg_flow(a[0]), c.line, "include()")
         elif name in ("fetchcontent_declare", "externalproject_add", "fetchcontent_populate"):
-            urls = [a[i + 1] for i, x in enumerate(a[:-1]) if x in ("URL", "GIT_REPOSITORY",
-                                                                    "SVN_REPOSITORY", "HG_REPOSITORY")]
+            keys = ("URL", "GIT_REPOSITORY", "SVN_REPOSITORY", "HG_REPOSITORY")
+            urls = [a[i + 1] for i, x in enumerate(a[:-1]) if x in keys]
             if urls:
-                self.hit(F.R_NETWORK, Severity.LOW, c.line,
-                         "A declared dependency is downloaded at configure/build time.", urls[:2])
+                self.hit(
+                    F.R_NETWORK,
+                    Severity.LOW,
+                    c.line,
+                    "A declared dependency is downloaded at configure/build time.",
+                    urls[:2],
+                )
 
     def file_cmd(self, c: Call, a: list[str]) -> None:
         op = a[0].upper()
@@ -333,11 +388,21 @@ class _CMakeAnalyzer:
                 fl.add(F.BLOB)
             self.set_var(a[2], fl, None)
             if F.DATA in pf.tags and not self.test_tree:
-                self.hit(F.R_READS_FIXTURE, Severity.MEDIUM, c.line,
-                         "CMake code reads a binary file or a test fixture.", list(pf.reads))
+                self.hit(
+                    F.R_READS_FIXTURE,
+                    Severity.MEDIUM,
+                    c.line,
+                    "CMake code reads a binary file or a test fixture.",
+                    list(pf.reads),
+                )
                 if sliced:
-                    self.hit(F.R_SLICE, Severity.MEDIUM, c.line,
-                             "Bytes are read from a data file at an offset.", list(pf.reads))
+                    self.hit(
+                        F.R_SLICE,
+                        Severity.MEDIUM,
+                        c.line,
+                        "Bytes are read from a data file at an offset.",
+                        list(pf.reads),
+                    )
         elif op in ("GLOB", "GLOB_RECURSE") and len(a) >= 3:
             f = Flow()
             for g in a[2:]:
@@ -345,8 +410,13 @@ class _CMakeAnalyzer:
                     f.add(F.FIXPATH, g)
             self.set_var(a[1], f, None)
         elif op == "DOWNLOAD" and len(a) >= 2:
-            self.hit(F.R_NETWORK, Severity.MEDIUM, c.line,
-                     "CMake downloads a file at configure time.", [a[1]])
+            self.hit(
+                F.R_NETWORK,
+                Severity.MEDIUM,
+                c.line,
+                "CMake downloads a file at configure time.",
+                [a[1]],
+            )
             if len(a) >= 3:
                 self.tainted[self.expand(a[2])] = Flow().add(F.NET, a[1])
         elif op in ("WRITE", "APPEND", "CONFIGURE") and len(a) >= 3:
@@ -356,15 +426,25 @@ class _CMakeAnalyzer:
             if fl.tags & (F.OBFUSCATION_TAGS | {F.NET, F.DATA}):
                 self.tainted[target] = fl
                 self.tainted[a[1]] = fl
-            if op == "APPEND" and re.search(r"(?:^|/)(?:[Mm]akefile|build\.ninja|libtool)$",
-                                            target):
-                self.hit(F.R_SELF_PATCH, Severity.MEDIUM, c.line,
-                         f"Appends to the generated build file {a[1]}.")
+            if op == "APPEND" and re.search(
+                r"(?:^|/)(?:[Mm]akefile|build\.ninja|libtool)$", target
+            ):
+                self.hit(
+                    F.R_SELF_PATCH,
+                    Severity.MEDIUM,
+                    c.line,
+                    f"Appends to the generated build file {a[1]}.",
+                )
         elif op == "ARCHIVE_EXTRACT":
             src = a[a.index("INPUT") + 1] if "INPUT" in a else ""
             if src and F.fixture_kind(self.expand(src)) and not self.test_tree:
-                self.hit(F.R_DECODER_DATA, Severity.MEDIUM, c.line,
-                         "CMake decompresses a data file that is not a source archive.", [src])
+                self.hit(
+                    F.R_DECODER_DATA,
+                    Severity.MEDIUM,
+                    c.line,
+                    "CMake decompresses a data file that is not a source archive.",
+                    [src],
+                )
 
     def string_cmd(self, c: Call, a: list[str]) -> None:
         op = a[0].upper()
@@ -396,23 +476,42 @@ class _CMakeAnalyzer:
         for t in extra:
             fl.add(t)
         if F.SLICE in extra and F.DATA in fl.tags and not self.test_tree:
-            self.hit(F.R_SLICE, Severity.MEDIUM, c.line,
-                     "A substring is cut out of data read from a binary/test file.",
-                     list(fl.reads))
+            self.hit(
+                F.R_SLICE,
+                Severity.MEDIUM,
+                c.line,
+                "A substring is cut out of data read from a binary/test file.",
+                list(fl.reads),
+            )
         if out:
             self.set_var(out, fl, None)
 
     def sink(self, fl: Flow, line: int, how: str) -> None:
         if fl.tags & F.OBFUSCATION_TAGS:
             sev = Severity.CRITICAL if fl.tags & {F.DATA, F.SLICE} else Severity.HIGH
-            self.hit(F.R_DECODE_EXEC, sev, line,
-                     f"Decoded or deciphered data is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_DECODE_EXEC,
+                sev,
+                line,
+                f"Decoded or deciphered data is handed to {how}.",
+                list(fl.reads),
+            )
         elif F.NET in fl.tags:
-            self.hit(F.R_NETWORK, Severity.HIGH, line,
-                     f"Downloaded content is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_NETWORK,
+                Severity.HIGH,
+                line,
+                f"Downloaded content is handed to {how}.",
+                list(fl.reads),
+            )
         elif F.DATA in fl.tags or F.BLOB in fl.tags:
-            self.hit(F.R_EVAL_COMPUTED, Severity.HIGH, line,
-                     f"Content of a binary/test data file is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_EVAL_COMPUTED,
+                Severity.HIGH,
+                line,
+                f"Content of a binary/test data file is handed to {how}.",
+                list(fl.reads),
+            )
 
 
 def analyze_cmake(text: str, path: str = "") -> list[Hit]:

@@ -21,8 +21,16 @@ from chainsight.analyzers.behaviour.ciphers import looks_like_stream_cipher
 from chainsight.model import Severity
 
 LIFECYCLE = (
-    "preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare",
-    "prepublish", "preuninstall", "uninstall", "postuninstall",
+    "preinstall",
+    "install",
+    "postinstall",
+    "preprepare",
+    "prepare",
+    "postprepare",
+    "prepublish",
+    "preuninstall",
+    "uninstall",
+    "postuninstall",
 )
 
 _DECODE = re.compile(
@@ -42,8 +50,10 @@ _NET = re.compile(
     r"|\bXMLHttpRequest\b|\bdgram\.createSocket\s*\("
 )
 _READ = re.compile(r"\b(?:readFileSync|readFile|createReadStream)\s*\(")
-_WRITE = re.compile(r"\b(?:fs\.)?(?:writeFileSync|writeFile|promises\.writeFile|appendFileSync)"
-                    r"\s*\(")
+_WRITE = re.compile(
+    r"\b(?:fs\.)?(?:writeFileSync|writeFile|promises\.writeFile|appendFileSync)"
+    r"\s*\("
+)
 _SINK = re.compile(
     r"(?<![\w$.])eval\s*\(|new\s+Function\s*\(|(?<![\w$.])Function\s*\("
     r"|\bvm\.(?:runInNewContext|runInThisContext|runInContext|compileFunction)\s*\("
@@ -51,6 +61,7 @@ _SINK = re.compile(
     r"|(?<![\w$])(?:child_process\.|cp\.|childProcess\.)?(?:exec|execSync|spawn|spawnSync"
     r"|execFile|execFileSync|fork)\s*\(|\.stdin\.(?:write|end)\s*\(|(?<![\w$.])require\s*\("
     r"|\.then\s*\(\s*(?:eval|Function)\s*\)"
+    r"|\b(?:global|globalThis|window|self)\s*\[[^\]]+\]\s*\("
 )
 _ASSIGN = re.compile(r"(?:\b(?:const|let|var)\s+|(?<![\w$.=!<>]))([A-Za-z_$][\w$]*)\s*=(?![=>])\s*")
 _ENV_STRONG = re.compile(r"DEB_BUILD_\w+|RPM_ARCH|debian/rules|dpkg-buildpackage|rpmbuild")
@@ -134,18 +145,19 @@ def _rhs(src: str, i: int) -> str:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and c in ";,":
-            break
-        elif depth == 0 and c == "\n" and not src[i:j].rstrip().endswith(("+", "(", ",", "=",
-                                                                              "?", ":", ".")):
+        elif depth == 0 and (
+            c in ";,"
+            or (c == "\n" and not src[i:j].rstrip().endswith(("+", "(", ",", "=", "?", ":", ".")))
+        ):
             break
         j += 1
     return src[i:j]
 
 
 class _JsAnalyzer:
-    def __init__(self, src: str, base_line: int, hits: list[Hit], spread: bool,
-                 test_tree: bool) -> None:
+    def __init__(
+        self, src: str, base_line: int, hits: list[Hit], spread: bool, test_tree: bool
+    ) -> None:
         self.src = strip_comments(src)
         self.base = base_line
         self.hits = hits
@@ -234,15 +246,17 @@ class _JsAnalyzer:
                 self.sink(fl, m.start(), "eval of a promise result")
                 continue
             args = _balanced_args(src, m.end())
-            if re.match(r"(?:child_process\.|cp\.|childProcess\.)?(?:exec|execSync|spawn|spawnSync"
-                        r"|execFile|execFileSync|fork)\s*\(", token.lstrip(".")) and not (
-                self.uses_cp or token.startswith(("child_process", "cp.", "childProcess"))
-            ):
+            if re.match(
+                r"(?:child_process\.|cp\.|childProcess\.)?(?:exec|execSync|spawn|spawnSync"
+                r"|execFile|execFileSync|fork)\s*\(",
+                token.lstrip("."),
+            ) and not (self.uses_cp or token.startswith(("child_process", "cp.", "childProcess"))):
                 continue
             if token.startswith("require"):
                 key = args.strip()
                 tf = self.tainted.get(key) or next(
-                    (self.tainted[s] for s in _strings(args) if s in self.tainted), None)
+                    (self.tainted[s] for s in _strings(args) if s in self.tainted), None
+                )
                 if tf is not None:
                     self.sink(tf, m.start(), "require() of a file written at install time")
                 continue
@@ -250,7 +264,8 @@ class _JsAnalyzer:
             parts = _split_args(args)
             first = parts[0].strip() if parts else ""
             tf = self.tainted.get(first) or next(
-                (self.tainted[s] for s in _strings(first) if s in self.tainted), None)
+                (self.tainted[s] for s in _strings(first) if s in self.tainted), None
+            )
             if tf is not None:
                 fl.merge(tf)
             how = token.rstrip("( ").strip(".")
@@ -266,14 +281,24 @@ class _JsAnalyzer:
             fl = self.expr_flow(stmt)
             if fl.tags & {F.DATA, F.BLOB} and not self.test_tree:
                 what = "an embedded encoded blob" if F.BLOB in fl.tags else "a data file"
-                self.hit(F.R_DECODER_DATA, Severity.MEDIUM, m.start(),
-                         f"Install code decodes {what}.", list(fl.reads))
+                self.hit(
+                    F.R_DECODER_DATA,
+                    Severity.MEDIUM,
+                    m.start(),
+                    f"Install code decodes {what}.",
+                    list(fl.reads),
+                )
             self.total.merge(fl)
         for m in _READ.finditer(src):
             fl = self.expr_flow(src[m.start() : m.end() + 300])
             if F.DATA in fl.tags and not self.test_tree:
-                self.hit(F.R_READS_FIXTURE, Severity.MEDIUM, m.start(),
-                         "Install code reads a binary file or a test fixture.", list(fl.reads))
+                self.hit(
+                    F.R_READS_FIXTURE,
+                    Severity.MEDIUM,
+                    m.start(),
+                    "Install code reads a binary file or a test fixture.",
+                    list(fl.reads),
+                )
         last_net = -1
         for m in _NET.finditer(src):
             ln = self.line(m.start())
@@ -282,32 +307,63 @@ class _JsAnalyzer:
             last_net = ln
             self.total.add(F.NET)
             urls = re.findall(r"https?://[^\s'\"`)]+", src[m.start() : m.start() + 300])[:1]
-            self.hit(F.R_NETWORK, Severity.MEDIUM, m.start(),
-                     "Install code reaches the network.", urls)
+            self.hit(
+                F.R_NETWORK, Severity.MEDIUM, m.start(), "Install code reaches the network.", urls
+            )
         for m in _ENV_STRONG.finditer(src):
-            self.hit(F.R_ENV_GATE, Severity.LOW, m.start(),
-                     "Behaves differently under a distribution's package build.", [])
+            self.hit(
+                F.R_ENV_GATE,
+                Severity.LOW,
+                m.start(),
+                "Behaves differently under a distribution's package build.",
+                [],
+            )
         if looks_like_stream_cipher(src):
-            self.hit(F.R_STREAM_CIPHER, Severity.HIGH, 0,
-                     "An RC4-like byte-permutation cipher in install code.", [])
+            self.hit(
+                F.R_STREAM_CIPHER,
+                Severity.HIGH,
+                0,
+                "An RC4-like byte-permutation cipher in install code.",
+                [],
+            )
             self.total.add(F.CIPHER)
         for m in _CIPHER.finditer(src):
-            self.hit(F.R_CIPHER, Severity.MEDIUM, m.start(),
-                     "Characters are XOR-ed with a key: a cipher hiding data from review.", [])
+            self.hit(
+                F.R_CIPHER,
+                Severity.MEDIUM,
+                m.start(),
+                "Characters are XOR-ed with a key: a cipher hiding data from review.",
+                [],
+            )
             break
         return self.total
 
     def sink(self, fl: Flow, pos: int, how: str) -> None:
         if fl.tags & F.OBFUSCATION_TAGS:
             sev = Severity.CRITICAL if fl.tags & {F.DATA, F.SLICE} else Severity.HIGH
-            self.hit(F.R_DECODE_EXEC, sev, pos,
-                     f"Decoded or deciphered data is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_DECODE_EXEC,
+                sev,
+                pos,
+                f"Decoded or deciphered data is handed to {how}.",
+                list(fl.reads),
+            )
         elif F.NET in fl.tags:
-            self.hit(F.R_NETWORK, Severity.HIGH, pos,
-                     f"Downloaded content is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_NETWORK,
+                Severity.HIGH,
+                pos,
+                f"Downloaded content is handed to {how}.",
+                list(fl.reads),
+            )
         elif F.DATA in fl.tags:
-            self.hit(F.R_EVAL_COMPUTED, Severity.HIGH, pos,
-                     f"Content of a binary/test data file is handed to {how}.", list(fl.reads))
+            self.hit(
+                F.R_EVAL_COMPUTED,
+                Severity.HIGH,
+                pos,
+                f"Content of a binary/test data file is handed to {how}.",
+                list(fl.reads),
+            )
 
 
 def _strings(text: str) -> list[str]:

@@ -165,8 +165,9 @@ class _MesonAnalyzer:
 
         if not argv:
             return
-        code = " ".join(w if w.startswith("${") and w.endswith("}") else shlex.quote(w)
-                        for w in argv)
+        code = " ".join(
+            w if w.startswith("${") and w.endswith("}") else shlex.quote(w) for w in argv
+        )
         shell_snippet_flow(code, line, self.hits, self.flows, self.literals, self.path)
 
     def run(self) -> list[Hit]:
@@ -192,16 +193,28 @@ class _MesonAnalyzer:
             elif fn.endswith(".read"):
                 ws = self.words(pos[0]) if pos else []
                 if ws and F.fixture_kind(ws[0]) and not self.test_tree:
-                    self.hits.append(Hit(F.R_READS_FIXTURE, Severity.MEDIUM, line,
-                                         "Meson code reads a binary file or a test fixture.",
-                                         (ws[0],)))
+                    self.hits.append(
+                        Hit(
+                            F.R_READS_FIXTURE,
+                            Severity.MEDIUM,
+                            line,
+                            "Meson code reads a binary file or a test fixture.",
+                            (ws[0],),
+                        )
+                    )
         last = -1
         for m in _ENV_STRONG.finditer(self.text):
             ln = self.line(m.start())
             if ln != last:
                 last = ln
-                self.hits.append(Hit(F.R_ENV_GATE, Severity.LOW, ln,
-                                     "Behaves differently under a distribution's package build."))
+                self.hits.append(
+                    Hit(
+                        F.R_ENV_GATE,
+                        Severity.LOW,
+                        ln,
+                        "Behaves differently under a distribution's package build.",
+                    )
+                )
         return self.hits
 
 

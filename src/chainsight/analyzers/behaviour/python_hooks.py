@@ -21,22 +21,48 @@ from chainsight.model import Severity
 
 _DECODERS = frozenset(
     {
-        "base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.b85decode",
-        "base64.a85decode", "base64.decodebytes", "base64.decodestring",
-        "base64.standard_b64decode", "base64.urlsafe_b64decode", "base64.b32hexdecode",
-        "binascii.a2b_base64", "binascii.unhexlify", "binascii.a2b_hex", "binascii.a2b_uu",
-        "bytes.fromhex", "bytearray.fromhex", "zlib.decompress", "gzip.decompress",
-        "bz2.decompress", "lzma.decompress", "marshal.loads", "pickle.loads", "cPickle.loads",
-        "zlib.decompressobj", "lzma.LZMADecompressor", "bz2.BZ2Decompressor",
-        "quopri.decodestring", "uu.decode", "zstandard.decompress", "brotli.decompress",
-        "lz4.frame.decompress", "Crypto.Cipher.AES.new", "Crypto.Cipher.ARC4.new",
+        "base64.b64decode",
+        "base64.b32decode",
+        "base64.b16decode",
+        "base64.b85decode",
+        "base64.a85decode",
+        "base64.decodebytes",
+        "base64.decodestring",
+        "base64.standard_b64decode",
+        "base64.urlsafe_b64decode",
+        "base64.b32hexdecode",
+        "binascii.a2b_base64",
+        "binascii.unhexlify",
+        "binascii.a2b_hex",
+        "binascii.a2b_uu",
+        "bytes.fromhex",
+        "bytearray.fromhex",
+        "zlib.decompress",
+        "gzip.decompress",
+        "bz2.decompress",
+        "lzma.decompress",
+        "marshal.loads",
+        "pickle.loads",
+        "cPickle.loads",
+        "zlib.decompressobj",
+        "lzma.LZMADecompressor",
+        "bz2.BZ2Decompressor",
+        "quopri.decodestring",
+        "uu.decode",
+        "zstandard.decompress",
+        "brotli.decompress",
+        "lz4.frame.decompress",
+        "Crypto.Cipher.AES.new",
+        "Crypto.Cipher.ARC4.new",
         "cryptography.fernet.Fernet",
     }
 )
-_DECODE_OPENERS = frozenset({"gzip.open", "lzma.open", "bz2.open", "gzip.GzipFile",
-                             "lzma.LZMAFile", "bz2.BZ2File"})
-_READ_OPENERS = frozenset({"open", "io.open", "codecs.open", "builtins.open", "os.open",
-                           "numpy.fromfile", "np.fromfile"})
+_DECODE_OPENERS = frozenset(
+    {"gzip.open", "lzma.open", "bz2.open", "gzip.GzipFile", "lzma.LZMAFile", "bz2.BZ2File"}
+)
+_READ_OPENERS = frozenset(
+    {"open", "io.open", "codecs.open", "builtins.open", "os.open", "numpy.fromfile", "np.fromfile"}
+)
 _NET = re.compile(
     r"^(?:urllib\.request\.(?:urlopen|urlretrieve|Request|build_opener)|urllib\.urlopen"
     r"|urllib\.urlretrieve|urllib2\.urlopen|requests\.(?:get|post|request|Session|head)"
@@ -44,8 +70,18 @@ _NET = re.compile(
     r"|socket\.create_connection|httpx\.\w+|urllib3\.\w+|aiohttp\.\w+|ftplib\.FTP\w*"
     r"|pycurl\.Curl|smtplib\.\w+|telnetlib\.\w+|paramiko\.\w+)$"
 )
-_EXEC_SINKS = frozenset({"exec", "eval", "compile", "builtins.exec", "builtins.eval",
-                         "execfile", "runpy.run_path", "runpy.run_module"})
+_EXEC_SINKS = frozenset(
+    {
+        "exec",
+        "eval",
+        "compile",
+        "builtins.exec",
+        "builtins.eval",
+        "execfile",
+        "runpy.run_path",
+        "runpy.run_module",
+    }
+)
 _SHELL_SINKS = re.compile(
     r"^(?:os\.(?:system|popen|popen2|popen3|execl|execlp|execle|execv|execvp|execvpe|spawnl"
     r"|spawnlp|spawnv|spawnvp|posix_spawn|posix_spawnp)|subprocess\.(?:call|run|Popen"
@@ -53,8 +89,10 @@ _SHELL_SINKS = re.compile(
     r"|commands\.getstatusoutput|pty\.spawn|asyncio\.create_subprocess_(?:exec|shell))$"
 )
 _INTERP = re.compile(r"^(?:.*/)?(?:sh|bash|dash|zsh|ksh|python[\d.]*|perl|node|ruby)$")
-_ENV_STRONG = re.compile(r"debian/rules|RPM_ARCH|RPM_BUILD_ROOT|DEB_(?:BUILD|HOST)_\w+"
-                         r"|dpkg-buildpackage|rpmbuild|/etc/debian_version")
+_ENV_STRONG = re.compile(
+    r"debian/rules|RPM_ARCH|RPM_BUILD_ROOT|DEB_(?:BUILD|HOST)_\w+"
+    r"|dpkg-buildpackage|rpmbuild|/etc/debian_version"
+)
 _BLOB = re.compile(r"^[A-Za-z0-9+/=_\-\s]{80,}$|^(?:[0-9a-fA-F]{2}){40,}$")
 
 
@@ -66,8 +104,9 @@ def _const_str(node: ast.AST) -> str | None:
 
 
 class _PyAnalyzer:
-    def __init__(self, tree: ast.AST, base_line: int, hits: list[Hit], spread: bool,
-                 test_tree: bool) -> None:
+    def __init__(
+        self, tree: ast.AST, base_line: int, hits: list[Hit], spread: bool, test_tree: bool
+    ) -> None:
         self.tree = tree
         self.base = base_line
         self.hits = hits
@@ -79,7 +118,6 @@ class _PyAnalyzer:
         self.handles: dict[str, str] = {}  # file handle name -> path constant
         self.tainted: dict[str, Flow] = {}
         self.total = Flow()
-        self._emitted: set[tuple[str, int]] = set()
         self._emit = False
         self._memo: dict[int, Flow] = {}
 
@@ -92,9 +130,6 @@ class _PyAnalyzer:
         if not self._emit:
             return
         ln = self.line(node)
-        if (rule, ln) in self._emitted and rule != F.R_DECODE_EXEC:
-            return
-        self._emitted.add((rule, ln))
         self.hits.append(Hit(rule, sev, ln, why, tuple(dict.fromkeys(reads))))
 
     def dotted(self, node: ast.AST) -> str:
@@ -105,7 +140,12 @@ class _PyAnalyzer:
         if isinstance(node, ast.Name):
             parts.append(self.alias.get(node.id, node.id))
         elif isinstance(node, ast.Call):
-            parts.append(self.dotted(node.func) + "()")
+            fn = self.dotted(node.func)
+            mod = self.str_value(node.args[0]) if node.args else None
+            if fn in ("__import__", "importlib.import_module", "builtins.__import__") and mod:
+                parts.append(mod)
+            else:
+                parts.append(fn + "()")
         else:
             parts.append("?")
         return ".".join(reversed(parts))
@@ -182,8 +222,13 @@ class _PyAnalyzer:
                 elif (sl.lower is not None or sl.upper is not None) and F.DATA in f.tags:
                     f.add(F.SLICE)
                     if not self.test_tree:
-                        self.hit(F.R_SLICE, Severity.MEDIUM, node,
-                                 "Bytes are cut out of a data file at offsets.", list(f.reads))
+                        self.hit(
+                            F.R_SLICE,
+                            Severity.MEDIUM,
+                            node,
+                            "Bytes are cut out of a data file at offsets.",
+                            list(f.reads),
+                        )
             return f
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
             f = self.flow(node.left).copy().merge(self.flow(node.right))
@@ -209,8 +254,10 @@ class _PyAnalyzer:
             recv = self.flow(node.func.value)
         f = Flow().merge(args_flow).merge(recv)
 
-        if name in _DECODERS or (short in ("b64decode", "b85decode", "unhexlify", "a2b_base64",
-                                           "decompress", "fromhex") and name not in _NET_NAMES):
+        if name in _DECODERS or (
+            short in ("b64decode", "b85decode", "unhexlify", "a2b_base64", "decompress", "fromhex")
+            and name not in _NET_NAMES
+        ):
             f.add(F.DECODE)
             self.decoder_hit(node, name, args_flow.copy().merge(recv))
         elif name == "codecs.decode" or (short == "decode" and len(node.args) >= 1):
@@ -223,68 +270,116 @@ class _PyAnalyzer:
                 f.add(F.CIPHER if "rot" in enc.lower() else F.DECODE)
                 self.decoder_hit(node, f"{name}({enc!r})", args_flow.copy().merge(recv))
                 if "rot" in enc.lower():
-                    self.hit(F.R_CIPHER, Severity.MEDIUM, node,
-                             "rot13 is a substitution cipher used to hide text from review.", [])
+                    self.hit(
+                        F.R_CIPHER,
+                        Severity.MEDIUM,
+                        node,
+                        "rot13 is a substitution cipher used to hide text from review.",
+                        [],
+                    )
         elif name in _DECODE_OPENERS:
             pf = self.path_flow(node.args[0]) if node.args else Flow()
             f.merge(pf).add(F.DECODE)
             self.decoder_hit(node, name, pf)
             self.read_hit(node, pf)
         elif name in _READ_OPENERS or short in ("read_bytes", "read_text", "fromfile"):
-            target = node.args[0] if node.args else (
-                node.func.value if isinstance(node.func, ast.Attribute) else None)
+            target = (
+                node.args[0]
+                if node.args
+                else (node.func.value if isinstance(node.func, ast.Attribute) else None)
+            )
             if target is not None:
                 pf = self.path_flow(target)
                 f.merge(pf)
                 self.read_hit(node, pf)
         elif name.endswith("maketrans") or short == "maketrans":
             if len(node.args) >= 2:
-                a, b = self.str_value(node.args[0]), self.str_value(node.args[1])
-                if a and b and is_cipher_mapping(list(a), list(b)):
+                s1, s2 = self.str_value(node.args[0]), self.str_value(node.args[1])
+                if s1 and s2 and is_cipher_mapping(list(s1), list(s2)):
                     f.add(F.CIPHER)
-                    self.hit(F.R_CIPHER, Severity.MEDIUM, node,
-                             "A translation table that permutes characters: a substitution "
-                             "cipher.", [])
+                    self.hit(
+                        F.R_CIPHER,
+                        Severity.MEDIUM,
+                        node,
+                        "A translation table that permutes characters: a substitution cipher.",
+                        [],
+                    )
         elif _NET.match(name) or name in _NET_NAMES:
             f.add(F.NET)
             url = self.str_value(node.args[0]) if node.args else None
-            self.hit(F.R_NETWORK, Severity.MEDIUM, node,
-                     f"Build code reaches the network ({name}).", [url] if url else [])
+            self.hit(
+                F.R_NETWORK,
+                Severity.MEDIUM,
+                node,
+                f"Build code reaches the network ({name}).",
+                [url] if url else [],
+            )
         elif short == "seek" and F.DATA in recv.tags and node.args:
             f.add(F.SLICE)
             if not self.test_tree:
-                self.hit(F.R_SLICE, Severity.MEDIUM, node,
-                         "Seeks to an offset in a data file.", list(recv.reads))
+                self.hit(
+                    F.R_SLICE,
+                    Severity.MEDIUM,
+                    node,
+                    "Seeks to an offset in a data file.",
+                    list(recv.reads),
+                )
         elif name in ("reversed",) and args_flow.tags & {F.DATA, F.BLOB}:
             f.add(F.DECODE)
-        elif _SHELL_SINKS.match(name) and name.endswith(("check_output", "getoutput", "popen",
-                                                          "getstatusoutput")):
+        elif _SHELL_SINKS.match(name) and name.endswith(
+            ("check_output", "getoutput", "popen", "getstatusoutput")
+        ):
             f.merge(self.command_flow(node, name, emit=False))
         return f
 
     def decoder_hit(self, node: ast.AST, name: str, src: Flow) -> None:
         if src.tags & {F.DATA, F.BLOB}:
             what = "an embedded encoded blob" if F.BLOB in src.tags else "a data file"
-            self.hit(F.R_DECODER_DATA, Severity.MEDIUM, node,
-                     f"{name} decodes {what} at build time.", list(src.reads))
+            self.hit(
+                F.R_DECODER_DATA,
+                Severity.MEDIUM,
+                node,
+                f"{name} decodes {what} at build time.",
+                list(src.reads),
+            )
 
     def read_hit(self, node: ast.AST, pf: Flow) -> None:
         if F.DATA in pf.tags and not self.test_tree:
-            self.hit(F.R_READS_FIXTURE, Severity.MEDIUM, node,
-                     "Build code reads a binary file or a test fixture.", list(pf.reads))
+            self.hit(
+                F.R_READS_FIXTURE,
+                Severity.MEDIUM,
+                node,
+                "Build code reads a binary file or a test fixture.",
+                list(pf.reads),
+            )
 
     # ------------------------------------------------------------------ sinks
     def sink(self, flow: Flow, node: ast.AST, how: str) -> None:
         if flow.tags & F.OBFUSCATION_TAGS:
             sev = Severity.CRITICAL if flow.tags & {F.DATA, F.SLICE} else Severity.HIGH
-            self.hit(F.R_DECODE_EXEC, sev, node,
-                     f"Decoded or deciphered data is handed to {how}.", list(flow.reads))
+            self.hit(
+                F.R_DECODE_EXEC,
+                sev,
+                node,
+                f"Decoded or deciphered data is handed to {how}.",
+                list(flow.reads),
+            )
         elif F.NET in flow.tags:
-            self.hit(F.R_NETWORK, Severity.HIGH, node,
-                     f"Downloaded content is handed to {how}.", list(flow.reads))
+            self.hit(
+                F.R_NETWORK,
+                Severity.HIGH,
+                node,
+                f"Downloaded content is handed to {how}.",
+                list(flow.reads),
+            )
         elif F.DATA in flow.tags:
-            self.hit(F.R_EVAL_COMPUTED, Severity.HIGH, node,
-                     f"Content of a binary/test data file is handed to {how}.", list(flow.reads))
+            self.hit(
+                F.R_EVAL_COMPUTED,
+                Severity.HIGH,
+                node,
+                f"Content of a binary/test data file is handed to {how}.",
+                list(flow.reads),
+            )
 
     def command_flow(self, node: ast.Call, name: str, emit: bool) -> Flow:
         """Flow produced by running a command (and emit its own signals)."""
@@ -294,24 +389,34 @@ class _PyAnalyzer:
         if not node.args:
             return out
         a0 = node.args[0]
-        shell_kw = any(kw.arg == "shell" and isinstance(kw.value, ast.Constant)
-                       and kw.value.value is True for kw in node.keywords)
+        shell_kw = any(
+            kw.arg == "shell" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+            for kw in node.keywords
+        )
         text = self.str_value(a0)
         sink_hits: list[Hit] = self.hits if (emit and self._emit) else []
         argv: list[str] | None = None
         if isinstance(a0, ast.List | ast.Tuple):
             argv = [self.str_value(e) or "$X" for e in a0.elts]
-        if text is not None and (shell_kw or name.startswith(("os.system", "os.popen",
-                                                              "commands.", "subprocess.get"))):
+        if text is not None and (
+            shell_kw or name.startswith(("os.system", "os.popen", "commands.", "subprocess.get"))
+        ):
             out.merge(shell_snippet_flow(text, self.line(node), sink_hits))
         elif argv:
             if len(argv) >= 3 and _INTERP.match(argv[0]) and argv[1] in ("-c", "-e"):
-                out.merge(shell_snippet_flow(argv[2], self.line(node), sink_hits)
-                          if "sh" in argv[0] else Flow())
+                out.merge(
+                    shell_snippet_flow(argv[2], self.line(node), sink_hits)
+                    if "sh" in argv[0]
+                    else Flow()
+                )
             else:
-                out.merge(shell_snippet_flow(" ".join(shlex.quote(x) if x != "$X" else x
-                                                      for x in argv),
-                                             self.line(node), sink_hits))
+                out.merge(
+                    shell_snippet_flow(
+                        " ".join(shlex.quote(x) if x != "$X" else x for x in argv),
+                        self.line(node),
+                        sink_hits,
+                    )
+                )
         return out
 
     def visit_sinks(self) -> None:
@@ -422,8 +527,13 @@ class _PyAnalyzer:
         for node in ast.walk(self.tree):
             s = _const_str(node)
             if s and _ENV_STRONG.search(s):
-                self.hit(F.R_ENV_GATE, Severity.LOW, node,
-                         "Behaves differently under a distribution's package build.", [])
+                self.hit(
+                    F.R_ENV_GATE,
+                    Severity.LOW,
+                    node,
+                    "Behaves differently under a distribution's package build.",
+                    [],
+                )
 
 
 _NET_NAMES = frozenset({"urlopen", "urlretrieve"})
@@ -446,8 +556,10 @@ def _parse(code: str) -> ast.AST | None:
         return None
 
 
-_PY2_DECODE = re.compile(r"b64decode|decodestring|decompress|\.decode\(\s*['\"](?:base64|hex|"
-                         r"zlib|rot13|rot_13)['\"]|unhexlify")
+_PY2_DECODE = re.compile(
+    r"b64decode|decodestring|decompress|\.decode\(\s*['\"](?:base64|hex|"
+    r"zlib|rot13|rot_13)['\"]|unhexlify"
+)
 _PY2_SINK = re.compile(r"\b(?:exec|eval|os\.system|os\.popen|subprocess\.\w+|execfile)\b")
 
 
@@ -460,16 +572,23 @@ def _fallback(text: str, base: int, hits: list[Hit], spread: bool) -> Flow:
         if dec:
             out.add(F.DECODE)
         if dec and _PY2_SINK.search(ln):
-            hits.append(Hit(F.R_DECODE_EXEC, Severity.HIGH, line,
-                            "Decoded data is executed on the same line."))
+            hits.append(
+                Hit(
+                    F.R_DECODE_EXEC,
+                    Severity.HIGH,
+                    line,
+                    "Decoded data is executed on the same line.",
+                )
+            )
         if re.search(r"\burllib2?\.urlopen|\burlretrieve|requests\.get", ln):
             out.add(F.NET)
             hits.append(Hit(F.R_NETWORK, Severity.MEDIUM, line, "Build code reaches the network."))
     return out
 
 
-def python_snippet_flow(code: str, line: int, hits: list[Hit], spread: bool = False,
-                        test_tree: bool = False) -> Flow:
+def python_snippet_flow(
+    code: str, line: int, hits: list[Hit], spread: bool = False, test_tree: bool = False
+) -> Flow:
     """Analyse Python code (``python -c``, a here-document, a whole file)."""
     tree = _parse(code)
     if tree is None:
@@ -477,8 +596,14 @@ def python_snippet_flow(code: str, line: int, hits: list[Hit], spread: bool = Fa
     an = _PyAnalyzer(tree, line, hits, spread, test_tree)
     flow = an.run()
     if looks_like_stream_cipher(code):
-        hits.append(Hit(F.R_STREAM_CIPHER, Severity.HIGH, line,
-                        "An RC4-like byte-permutation cipher in build code."))
+        hits.append(
+            Hit(
+                F.R_STREAM_CIPHER,
+                Severity.HIGH,
+                line,
+                "An RC4-like byte-permutation cipher in build code.",
+            )
+        )
         flow.add(F.CIPHER)
     return flow
 
@@ -495,7 +620,13 @@ def analyze_python(text: str, path: str = "") -> list[Hit]:
     if looks_like_stream_cipher(text):
         m = re.search(r"\b256\b", text)
         ln = text.count("\n", 0, m.start()) + 1 if m else 1
-        hits.append(Hit(F.R_STREAM_CIPHER, Severity.HIGH, ln,
-                        "A 256-entry byte table with element swaps: an RC4-like stream cipher "
-                        "in build code."))
+        hits.append(
+            Hit(
+                F.R_STREAM_CIPHER,
+                Severity.HIGH,
+                ln,
+                "A 256-entry byte table with element swaps: an RC4-like stream cipher "
+                "in build code.",
+            )
+        )
     return hits

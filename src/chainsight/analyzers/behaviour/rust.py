@@ -22,10 +22,14 @@ _DECODE = re.compile(
     r"|\b(?:Gz|Zlib|Deflate|Xz|Lzma|Bz|MultiGz)Decoder\b|zstd::(?:decode_all|stream::decode\w*)"
     r"|lzma_rs::\w*decompress|\bhex::decode\s*\(|\bdecompress\w*\s*\(|\binflate\w*\s*\("
 )
-_CIPHER = re.compile(r"\|\s*&?\s*\w+\s*\|\s*\*?\w+\s*\^|\^\s*(?:key|k)\b|\bRc4\b|\bChaCha\w*::new"
-                     r"|\bAes\w*::new")
-_DATA = re.compile(r"(?:include_bytes!|include_str!|fs::read(?:_to_string)?|File::open)\s*\(\s*"
-                   r"(?:concat!\s*\([^)]*?)?\"([^\"]+)\"")
+_CIPHER = re.compile(
+    r"\|\s*&?\s*\w+\s*\|\s*\*?\w+\s*\^|\^\s*(?:key|k)\b|\bRc4\b|\bChaCha\w*::new"
+    r"|\bAes\w*::new"
+)
+_DATA = re.compile(
+    r"(?:include_bytes!|include_str!|fs::read(?:_to_string)?|File::open)\s*\(\s*"
+    r"(?:concat!\s*\([^)]*?)?\"([^\"]+)\""
+)
 _NET = re.compile(r"\b(?:reqwest|ureq|attohttpc|minreq|curl|hyper)::|TcpStream::connect")
 _LET = re.compile(r"\blet\s+(?:mut\s+)?([A-Za-z_]\w*)\s*(?::[^=;]+)?=\s*")
 _CMD = re.compile(r"(?:process::)?Command::new\s*\(")
@@ -105,19 +109,38 @@ class _RustAnalyzer:
                     self.tainted[s] = fl
         for m in _DATA.finditer(src):
             if F.fixture_kind(m.group(1)) and not F.in_test_tree(self.path):
-                self.hits.append(Hit(F.R_READS_FIXTURE, Severity.MEDIUM, self.line(m.start()),
-                                     "The build script reads a binary file or a test fixture.",
-                                     (m.group(1),)))
+                self.hits.append(
+                    Hit(
+                        F.R_READS_FIXTURE,
+                        Severity.MEDIUM,
+                        self.line(m.start()),
+                        "The build script reads a binary file or a test fixture.",
+                        (m.group(1),),
+                    )
+                )
         for m in _DECODE.finditer(src):
             stmt = src[max(0, m.start() - 300) : m.end() + 300]
             fl = self.flow(stmt)
             if F.DATA in fl.tags:
-                self.hits.append(Hit(F.R_DECODER_DATA, Severity.MEDIUM, self.line(m.start()),
-                                     "The build script decodes a data file.", tuple(fl.reads)))
+                self.hits.append(
+                    Hit(
+                        F.R_DECODER_DATA,
+                        Severity.MEDIUM,
+                        self.line(m.start()),
+                        "The build script decodes a data file.",
+                        tuple(fl.reads),
+                    )
+                )
                 break
         for m in _NET.finditer(src):
-            self.hits.append(Hit(F.R_NETWORK, Severity.MEDIUM, self.line(m.start()),
-                                 "The build script reaches the network."))
+            self.hits.append(
+                Hit(
+                    F.R_NETWORK,
+                    Severity.MEDIUM,
+                    self.line(m.start()),
+                    "The build script reaches the network.",
+                )
+            )
             break
         for m in _CMD.finditer(src):
             self.command(m.start(), m.end())
@@ -132,25 +155,32 @@ class _RustAnalyzer:
         line = self.line(start)
         lits = _STR.findall(prog_expr)
         prog = lits[0] if lits else "${" + re.sub(r"\W", "", prog_expr.split(".")[0]) + "}"
-        tf = self.tainted.get(prog_expr.lstrip("&")) or (self.tainted.get(lits[0]) if lits else None)
+        tf = self.tainted.get(prog_expr.lstrip("&"))
+        if tf is None and lits:
+            tf = self.tainted.get(lits[0])
         if tf is not None:
             self.sink(tf, line, "execution of a file written by the build script")
         argv = [prog]
+        flows = dict(self.env)
+
+        def expr_word(expr: str) -> str:
+            s: list[str] = _STR.findall(expr)
+            if s and expr.strip().startswith('"'):
+                return s[0]
+            name = f"__arg{len(flows)}"
+            flows[name] = self.flow(expr)
+            return "${" + name + "}"
+
         for am in re.finditer(r"\.(args?)\s*\(", chain):
             inner = _balanced_args(chain, am.end())
             if am.group(1) == "arg":
-                s = _STR.findall(inner)
-                argv.append(s[0] if s and inner.strip().startswith('"') else
-                            "${" + re.sub(r"\W", "", inner.split(".")[0]) + "}")
+                argv.append(expr_word(inner))
             else:
                 for part in _split_args(inner.strip().lstrip("&").strip("[]")):
-                    s = _STR.findall(part)
-                    if s:
-                        argv.append(s[0])
-                    elif part.strip():
-                        argv.append("${" + re.sub(r"\W", "", part.split(".")[0]) + "}")
+                    if part.strip():
+                        argv.append(expr_word(part))
         code = " ".join(a if a.startswith("${") else shlex.quote(a) for a in argv)
-        shell_snippet_flow(code, line, self.hits, self.env, {}, self.path, self.tainted)
+        shell_snippet_flow(code, line, self.hits, flows, {}, self.path, self.tainted)
         if _INTERP.match(prog) and "stdin" in chain:
             for wm in re.finditer(r"write_all\s*\(", src[start:]):
                 fl = self.flow(_balanced_args(src, start + wm.end()))
@@ -160,12 +190,25 @@ class _RustAnalyzer:
     def sink(self, fl: Flow, line: int, how: str) -> None:
         if fl.tags & F.OBFUSCATION_TAGS:
             sev = Severity.CRITICAL if fl.tags & {F.DATA, F.SLICE} else Severity.HIGH
-            self.hits.append(Hit(F.R_DECODE_EXEC, sev, line,
-                                 f"Decoded or deciphered data is handed to {how}.",
-                                 tuple(fl.reads)))
+            self.hits.append(
+                Hit(
+                    F.R_DECODE_EXEC,
+                    sev,
+                    line,
+                    f"Decoded or deciphered data is handed to {how}.",
+                    tuple(fl.reads),
+                )
+            )
         elif F.NET in fl.tags:
-            self.hits.append(Hit(F.R_NETWORK, Severity.HIGH, line,
-                                 f"Downloaded content is handed to {how}.", tuple(fl.reads)))
+            self.hits.append(
+                Hit(
+                    F.R_NETWORK,
+                    Severity.HIGH,
+                    line,
+                    f"Downloaded content is handed to {how}.",
+                    tuple(fl.reads),
+                )
+            )
 
 
 def analyze_build_rs(text: str, path: str = "") -> list[Hit]:

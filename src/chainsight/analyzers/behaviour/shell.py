@@ -14,6 +14,7 @@ a 25 000-line ``configure`` costs little. Nothing is ever executed.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import posixpath
 import re
@@ -43,21 +44,90 @@ _SCRIPT_INTERP = re.compile(
     r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby|node|nodejs|php[\d.]*|lua[\d.]*|tclsh"
     r"|Rscript|pwsh)$"
 )
-_SHELL_VARS = frozenset({"SHELL", "CONFIG_SHELL", "BASH", "SH", "ZSH", "KSH", "as_shell", "POSIX_SHELL"})
+_SHELL_VARS = frozenset(
+    {"SHELL", "CONFIG_SHELL", "BASH", "SH", "ZSH", "KSH", "as_shell", "POSIX_SHELL"}
+)
 _COMPRESSORS = frozenset(
-    {"xz", "lzma", "lzip", "plzip", "zstd", "pzstd", "lz4", "gzip", "pigz", "bzip2", "lbzip2",
-     "pbzip2", "brotli", "compress", "lzop", "lrzip", "lzmadec", "xzdec"}
+    {
+        "xz",
+        "lzma",
+        "lzip",
+        "plzip",
+        "zstd",
+        "pzstd",
+        "lz4",
+        "gzip",
+        "pigz",
+        "bzip2",
+        "lbzip2",
+        "pbzip2",
+        "brotli",
+        "compress",
+        "lzop",
+        "lrzip",
+        "lzmadec",
+        "xzdec",
+    }
 )
 _DECOMPRESSORS = frozenset(
-    {"unxz", "xzcat", "unlzma", "lzcat", "zcat", "gunzip", "gzcat", "bunzip2", "bzcat",
-     "unzstd", "zstdcat", "lz4cat", "unlz4", "uncompress", "funzip", "lzmadec", "xzdec",
-     "uudecode", "uudeview", "rev"}
+    {
+        "unxz",
+        "xzcat",
+        "unlzma",
+        "lzcat",
+        "zcat",
+        "gunzip",
+        "gzcat",
+        "bunzip2",
+        "bzcat",
+        "unzstd",
+        "zstdcat",
+        "lz4cat",
+        "unlz4",
+        "uncompress",
+        "funzip",
+        "lzmadec",
+        "xzdec",
+        "uudecode",
+        "uudeview",
+        "rev",
+    }
 )
 _BASE_CODECS = frozenset({"base64", "base32", "basenc", "base58", "base85"})
 _READERS = frozenset(
-    {"cat", "tac", "head", "tail", "dd", "sed", "gsed", "awk", "gawk", "mawk", "nawk", "grep",
-     "egrep", "fgrep", "rg", "od", "xxd", "hexdump", "hd", "strings", "cut", "sort", "perl",
-     "base64", "base32", "basenc", "openssl", "tr", "paste", "fold", "iconv"}
+    {
+        "cat",
+        "tac",
+        "head",
+        "tail",
+        "dd",
+        "sed",
+        "gsed",
+        "awk",
+        "gawk",
+        "mawk",
+        "nawk",
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "od",
+        "xxd",
+        "hexdump",
+        "hd",
+        "strings",
+        "cut",
+        "sort",
+        "perl",
+        "base64",
+        "base32",
+        "basenc",
+        "openssl",
+        "tr",
+        "paste",
+        "fold",
+        "iconv",
+    }
 )
 _NET_CMDS = frozenset(
     {"curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "tftp", "lftp"}
@@ -66,8 +136,24 @@ _UNPACKERS = frozenset({"tar", "gtar", "bsdtar", "cpio", "unshar", "pax", "unzip
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "{", "}", "in"}
 )
-_WRAPPERS = frozenset({"command", "builtin", "exec", "nohup", "time", "sudo", "doas", "nice",
-                       "stdbuf", "timeout", "env", "setsid", "ionice", "chronic"})
+_WRAPPERS = frozenset(
+    {
+        "command",
+        "builtin",
+        "exec",
+        "nohup",
+        "time",
+        "sudo",
+        "doas",
+        "nice",
+        "stdbuf",
+        "timeout",
+        "env",
+        "setsid",
+        "ionice",
+        "chronic",
+    }
+)
 _BUILD_FILE = re.compile(
     r"(?:^|/)(?:GNUmakefile|[Mm]akefile(?:\.in|\.am)?|libtool|config\.status|config\.h"
     r"|CMakeLists\.txt|build\.ninja|meson\.build|[^/\s]+\.(?:mk|cmake|ninja))$"
@@ -77,8 +163,10 @@ _DEV_BENIGN = re.compile(r"^/dev/(?:null|zero|u?random|tty|stdout|stderr)$")
 _DEV_INPUT = re.compile(r"^/dev/(?:null|zero|u?random|tty)$")
 _ASSIGN = re.compile(r"^([A-Za-z_](?:\w|\[\$?\w+\])*)(\+?)=(.*)$", re.S)
 _VARREF = re.compile(r"\$\{?([A-Za-z_](?:\w|\[\$?\w+\])*)")
-_PURE_VAR = re.compile(r"^\$(?:\{([A-Za-z_](?:\w|\[\$?\w+\])*)(?:(:?[-=?+])([^}]*))?\}"
-                       r"|([A-Za-z_](?:\w|\[\$?\w+\])*))$")
+_PURE_VAR = re.compile(
+    r"^\$(?:\{([A-Za-z_](?:\w|\[\$?\w+\])*)(?:(:?[-=?+])([^}]*))?\}"
+    r"|([A-Za-z_](?:\w|\[\$?\w+\])*))$"
+)
 _PURE_SUBST = re.compile(r"^(?:\$\(.*\)|`.*`)$", re.S)
 _SILENCE = re.compile(
     r"2>\s*/dev/null|&>\s*/dev/null|>\s*/dev/null\s+2>&1|\|\|\s*(?:true|:)(?:\s|;|$)"
@@ -110,11 +198,12 @@ _TRIGGER = re.compile(
     r"|" + _PRE + r"(?:sed|gsed|\$\{?SED\}?)\s+(?:-\w+\s+)*(?:-[a-zA-Z]*i|--in-place)"
     r"|" + _PRE + r"(?:done|fi|esac|\}|\))\s*\|"
     r"|" + _PRE + r"git\s+(?:clone|fetch|pull)\b"
+    r"|" + _PRE + r"(?:mv|cp)\s[^\n]*(?:[Mm]akefile|libtool|config\.status)\b"
     r"|" + _PRE + r"y([%/|,:#@!])[^\n]*?\1[^\n]*?\1"
     r"|\|\s*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
     r"|(?:source|\.)\s+/dev/stdin|python|perl|node|ruby)"
-    r"|<\(|/dev/(?:tcp|udp)/|>>\s*\S*(?:[Mm]akefile|libtool)\b|\.\*\\\.|##\*\.|\b256\b"
-    r"|\$NF\b|\$\(suffix\s|\\x[0-9a-fA-F]{2}\\x"
+    r"|<\(|/dev/(?:tcp|udp)/|>>\s*[^\s>]*(?:[Mm]akefile|libtool)\b|\.\*\\\.|##\*\.|\b256\b"
+    r"|\$NF\b|\$\(suffix\s|\\x[0-9a-fA-F]{2}\\x|(?:\\0?[0-7]{3}){4}"
     r"|[\s\"'/=(](?:tests?|testdata|test-data|fixtures?|testsuite)/"
     r"|\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)(?=[\s\"'}):;*]|$)"
 )
@@ -139,31 +228,126 @@ def _trie(words: Iterable[str]) -> str:
     return emit(tree)
 
 
-_PLAIN_WORDS = re.findall(r"[a-z][a-z0-9]+", _CMD_WORDS.split("|\\$")[0]) + ["gpg"]
-_QUAL_WORDS = ["python", "python2", "python3", "perl", "node", "nodejs", "ruby", "php", "grep",
-               "egrep", "fgrep", "rg", "sed", "gsed", "git", "y", "GREP", "EGREP", "SED", "XZ",
-               "GZIP_PROG", "BASE64", "OPENSSL", "CURL", "WGET"]
-_PREFILTER_PLAIN = re.compile(
-    r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])"
-)
+_PLAIN_WORDS = [*re.findall(r"[a-z][a-z0-9]+", _CMD_WORDS.split("|\\$")[0]), "gpg"]
+_QUAL_WORDS = [
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "node",
+    "nodejs",
+    "ruby",
+    "php",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "sed",
+    "gsed",
+    "git",
+    "y",
+    "GREP",
+    "EGREP",
+    "SED",
+    "XZ",
+    "GZIP_PROG",
+    "mv",
+    "cp",
+    "BASE64",
+    "OPENSSL",
+    "CURL",
+    "WGET",
+]
+_PREFILTER_PLAIN = re.compile(r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])")
 _PREFILTER_QUAL = re.compile(
     r"[\s|;&(`\"'=\[{/$]" + _trie(_QUAL_WORDS) + r"(?=[\s;|&)`\"'\]/%,:#@!}])"
 )
-_PREFILTER_LIT = re.compile(
-    r"\|\s*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
-    r"|(?:source|\.)\s+/dev/stdin|python|perl|node|ruby)"
-    r"|<\(|/dev/(?:tcp|udp)/|>>\s*\S*(?:[Mm]akefile|libtool)\b|\.\*\\\.|##\*\.|256\b|\$NF\b"
-    r"|\$\(suffix\s|\\x[0-9a-fA-F]{2}\\x|[})]\s*\|\s*(?:\$\{?\w*SHELL|(?:ba|da|z|k)?sh\b)"
-    r"|(?:done|fi|esac)\s*\|\s*(?:\$\{?\w*SHELL|(?:ba|da|z|k)?sh\b|python|perl|node|source"
-    r"|\.\s|eval|xargs)|tests?/|testdata/|test-data/|testsuite/|fixtures?/"
-    r"|\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)(?=[\s\"'}):;*]|$)"
+_LIT_PIECES: tuple[tuple[str, str], ...] = (
+    (
+        "|",
+        r"\|\s*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
+        r"|(?:source|\.)\s+/dev/stdin|python|perl|node|ruby|eval\b|xargs\b|source\b|\.\s)",
+    ),
+    ("<(", r"<\("),
+    ("/dev/", r"/dev/(?:tcp|udp)/"),
+    (">>", r">>\s*[^\s>]*(?:[Mm]akefile|libtool)\b"),
+    (".*\\.", r"\.\*\\\."),
+    ("##*.", r"##\*\."),
+    ("256", r"256\b"),
+    ("$NF", r"\$NF\b"),
+    ("$(suffix", r"\$\(suffix\s"),
+    ("\\x", r"\\x[0-9a-fA-F]{2}\\x"),
+    ("\\", r"\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}"),
+    (".", r"\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)(?=[\s\"'}):;*]|$)"),
 )
-_M4_MACRO_OPEN = re.compile(r"(?<![\w$@])[A-Za-z_]\w*\(\[?")
-_M4_ARG_SEP = re.compile(r"\]\s*,\s*\[?|\]\s*\)")
+_TEST_NEEDLES = (
+    "tests/",
+    "test/",
+    "testdata/",
+    "test-data/",
+    "testsuite/",
+    "fixture/",
+    "fixtures/",
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _lit_regex(present: tuple[bool, ...]) -> re.Pattern[str] | None:
+    pieces = [rx for (_, rx), on in zip(_LIT_PIECES, present, strict=True) if on]
+    return re.compile("|".join(pieces)) if pieces else None
+
+
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
+_RECIPE_PREFIX = re.compile(r"^\t[@+\-\s]*", re.M)
+_MAKE_NAME = re.compile(r"[.-]")
+_M4_LEADING_QUOTE = re.compile(r"^([ \t]*)\[(?=[^\s\]])", re.M)
+_M4_ARG_SEP = re.compile(r"\][ \t]*,[ \t]*\[?|\][ \t]*\)")
 _M4_QUADRIGRAPHS = (("@<:@", "["), ("@:>@", "]"), ("@S|@", "$"), ("@%:@", "#"), ("@&t@", ""))
-_DNL = re.compile(r"(?<![\w$])(?:m4_)?dnl\b.*$", re.M)
+_DNL = re.compile(r"dnl\b.*")
+_PAREN_AFTER_WORD = re.compile(r"(?<=\w)\(\[?")
+
+
+def _strip_dnl(text: str) -> str:
+    """Remove m4 ``dnl`` comments (to the end of the line)."""
+    if "dnl" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _DNL.finditer(text):
+        k = m.start()
+        if text.startswith("m4_", k - 3):
+            k -= 3
+        if k > 0 and (text[k - 1].isalnum() or text[k - 1] in "_$"):
+            continue
+        out.append(text[last:k])
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _m4_macro_calls(text: str) -> str:
+    """Turn ``MACRO([`` into a command separator so that macro arguments read as shell."""
+    out: list[str] = []
+    last = 0
+    for m in _PAREN_AFTER_WORD.finditer(text):
+        k = m.start()
+        while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k -= 1
+        if k < last or text[k].isdigit() or (k > 0 and text[k - 1] in "$@"):
+            continue
+        out.append(text[last:k])
+        out.append(" ; ")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 _MAKE_ASSIGN = re.compile(r"^([A-Za-z_][\w.-]*)\s*(?::{1,3}|\+|\?|!)?=\s?(.*)$")
-_MAKE_VAR = re.compile(r"\$\(([A-Za-z_][\w.-]*)(?::[^)]*)?\)")
+_MAKE_VAR = re.compile(r"\$[({]([A-Za-z_][\w.-]*)(?::[^)}\n]*)?[)}]")
+_AWK_DECODE = re.compile(
+    r"printf\s*\(?\s*\"[^\"]*%c|sprintf\s*\(\s*\"%c|\bstrtonum\s*\(|\bxor\s*\("
+)
+_ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2}){8}|(?:\\0?[0-7]{3}){8}")
 _NET_ARG = re.compile(
     r"://|^--?[A-Za-z]|^[\w-]+(?:\.[\w-]+)+[:/]|^[\w.-]+@[\w.-]+|^\d+\.\d+\.\d+\.\d+"
     r"|\$\{?(?:\w+_)?(?:URL|URI|HOST|SERVER|REPO|SITE|MIRROR|url|uri|host|server|repo|site"
@@ -174,8 +358,9 @@ _BLOB = re.compile(r"[A-Za-z0-9+/=_-]{48,}|(?:[0-9a-fA-F]{2}){24,}|(?:\\x[0-9a-f
 _HEREDOC = re.compile(r"<<(-?)\s*\\?(['\"]?)([\w.-]+)\2")
 
 MAX_DEPTH = 8
-_PROPAGATE = frozenset({F.DECODE, F.CIPHER, F.DATA, F.FIXPATH, F.SLICE, F.NET, F.EXTCMD, F.BLOB})
-_DEBUG = False
+_PROPAGATE = frozenset(
+    {F.DECODE, F.CIPHER, F.DATA, F.FIXPATH, F.SLICE, F.NET, F.EXTCMD, F.BLOB, F.TESTTEXT}
+)
 
 
 _NORM_TABLE = str.maketrans("", "", "[]$")
@@ -188,8 +373,12 @@ def _norm(name: str) -> str:
 def _is_interp_name(name: str | None) -> bool:
     if not name:
         return False
-    return (name in SHELLS or bool(_SCRIPT_INTERP.match(name)) or "SHELL" in name
-            or name in ("eval", "source", ".", "xargs"))
+    return (
+        name in SHELLS
+        or bool(_SCRIPT_INTERP.match(name))
+        or "SHELL" in name
+        or name in ("eval", "source", ".", "xargs")
+    )
 
 
 def _base(word: str) -> str:
@@ -235,10 +424,11 @@ class ShellAnalyzer:
         self.n = len(self.lines)
         self.mode: list[str | None] = [None] * self.n
         self.side_bodies: list[tuple[str, int, str]] = []  # (mode, first line idx, body)
-        self._find_heredocs()
         self._joined = "\n" + "\n".join(self.lines) + "\n"
-        self._starts = [1, *itertools.accumulate((len(ln) + 1 for ln in self.lines[:-1]),
-                                                 initial=1)][1:]
+        self._starts = list(
+            itertools.accumulate((len(ln) + 1 for ln in self.lines[:-1]), initial=1)
+        )
+        self._find_heredocs()
         self._assigns: dict[str, list[tuple[Word | None, str, int]]] = {}
         self._raw_names: dict[str, str] = {}
         self._collected: set[int] = set()
@@ -249,56 +439,50 @@ class ShellAnalyzer:
         self._lex_cache: dict[str, list[Pipeline]] = {}
         self.tainted: dict[str, Flow] = {}
         self._appended: set[str] = set()
-        self._sinks = 0
-        self._decoders = 0
 
     # -------------------------------------------------------------- preprocessing
     def _preprocess(self, text: str) -> list[str]:
+        # whole-text substitutions (each pattern stays within one line): fast and
+        # line numbers are preserved
         if self.dialect == "m4":
             for a, b in _M4_QUADRIGRAPHS:
-                text = text.replace(a, b)
-            text = _DNL.sub("", text)
-            lines = text.split("\n")
-            out = []
-            for ln in lines:
-                if ln.lstrip().startswith("#"):
-                    out.append("")
-                    continue
-                ln = _M4_MACRO_OPEN.sub(" ; ", ln)
-                ln = _M4_ARG_SEP.sub(" ; ", ln)
-                out.append(ln)
-            return out
-        if self.dialect == "make":
-            out = []
-            for ln in text.split("\n"):
-                if ln.startswith("\t"):
-                    ln = re.sub(r"^\t[@+\-\s]*", "\t", ln)
-                elif ln.lstrip().startswith("#"):
-                    out.append("")
-                    continue
-                out.append(self._make_to_sh(ln))
-            return out
+                if a in text:
+                    text = text.replace(a, b)
+            text = _strip_dnl(text)
+            text = _COMMENT_LINE.sub("", text)
+            text = _m4_macro_calls(text)
+            text = _M4_ARG_SEP.sub(" ; ", text)
+            text = _M4_LEADING_QUOTE.sub(r"\1 ", text)
+        elif self.dialect == "make":
+            text = _COMMENT_LINE.sub("", text)
+            text = _RECIPE_PREFIX.sub("\t", text)
+            text = self._make_to_sh(text)
         return text.split("\n")
 
     @staticmethod
-    def _make_to_sh(ln: str) -> str:
-        if "$" not in ln:
-            return ln
-        ln = ln.replace("$$", "\x00")
-        ln = ln.replace("$(shell ", "$(")
-        ln = _MAKE_VAR.sub(r"${\1}", ln)
-        ln = re.sub(r"\$\{([A-Za-z_][\w.-]*)\}", lambda m: "${" + m.group(1).replace(".", "_")
-                    .replace("-", "_") + "}", ln)
-        return ln.replace("\x00", "$")
+    def _make_to_sh(text: str) -> str:
+        if "$" not in text:
+            return text
+        text = text.replace("$$", "\x00").replace("$(shell ", "$(")
+        text = _MAKE_VAR.sub(lambda m: "${" + _MAKE_NAME.sub("_", m.group(1)) + "}", text)
+        return text.replace("\x00", "$")
 
     def _find_heredocs(self) -> None:
-        i = 0
         lines = self.lines
-        while i < self.n:
-            ln = lines[i]
-            if "<<" not in ln:
-                i += 1
+        cands: list[int] = []
+        pos = self._joined.find("<<")
+        while pos >= 0:
+            k = self._line_index(pos)
+            if not cands or cands[-1] != k:
+                cands.append(k)
+            pos = self._joined.find(
+                "<<", self._starts[k] + len(lines[k]) if k < self.n else pos + 2
+            )
+        next_free = 0
+        for i in cands:
+            if i < next_free:
                 continue
+            ln = lines[i]
             m = None
             for cand in _HEREDOC.finditer(ln):
                 if ln[cand.start() - 1 : cand.start()] == "<" or ln.startswith("<<<", cand.start()):
@@ -306,7 +490,6 @@ class ShellAnalyzer:
                 m = cand
                 break
             if m is None:
-                i += 1
                 continue
             delim, strip_tabs = m.group(3), m.group(1) == "-"
             end = None
@@ -316,17 +499,15 @@ class ShellAnalyzer:
                     end = j
                     break
             if end is None:
-                i += 1
                 continue
             mode = self._heredoc_mode(ln, m.start())
             if mode == "shell":
-                i += 1  # the body is ordinary code (e.g. config.status); keep scanning inside
-                continue
+                continue  # the body is ordinary code (e.g. config.status); keep scanning inside
             for j in range(i + 1, end + 1):
                 self.mode[j] = "skip"
             if mode != "skip" and end > i + 1:
                 self.side_bodies.append((mode, i + 1, "\n".join(lines[i + 1 : end])))
-            i = end + 1
+            next_free = end + 1
 
     @staticmethod
     def _heredoc_mode(line: str, at: int) -> str:
@@ -355,8 +536,11 @@ class ShellAnalyzer:
             tb = _base(t)
             if tb.startswith(("conftest", "confdefs", "conf$$")) or "conftest" in t:
                 return "skip"
-            if re.search(r"\.(?:c|h|cc|cpp|cxx|m|f|f90|java|go|sed|y|l|txt|log|def|sym|ver|map"
-                         r"|xml|html|texi|po|pot|rc|cs|swift|d|pas|adb|ads|s|S|inc)\"?$", t):
+            if re.search(
+                r"\.(?:c|h|cc|cpp|cxx|m|f|f90|java|go|sed|y|l|txt|log|def|sym|ver|map"
+                r"|xml|html|texi|po|pot|rc|cs|swift|d|pas|adb|ads|s|S|inc)\"?$",
+                t,
+            ):
                 return "skip"
             if t.endswith(".awk"):
                 return "awk"
@@ -374,8 +558,11 @@ class ShellAnalyzer:
             return got
         lines = self.lines
         start = i
-        while start > 0 and i - start < 60 and lines[start - 1].endswith("\\") and (
-            self.mode[start - 1] != "skip"
+        while (
+            start > 0
+            and i - start < 60
+            and lines[start - 1].endswith("\\")
+            and (self.mode[start - 1] != "skip")
         ):
             start -= 1
         end = i
@@ -435,8 +622,9 @@ class ShellAnalyzer:
                         if r.op.endswith("<") and r.target is not None:
                             for w in ws[1:]:
                                 if not w.text.startswith("-"):
-                                    self._add_assign(_norm(w.text), w.text, None,
-                                                     f"$(cat {r.target.raw})", line)
+                                    self._add_assign(
+                                        _norm(w.text), w.text, None, f"$(cat {r.target.raw})", line
+                                    )
                     continue
                 k = 1 if ws[0].text in ("export", "local", "readonly", "declare", "typeset") else 0
                 while k < len(ws):
@@ -444,8 +632,13 @@ class ShellAnalyzer:
                     if not m:
                         break
                     vw = self._value_word(ws[k], m)
-                    self._add_assign(_norm(m.group(1)), m.group(1), vw, vw.text,
-                                     self._line_of(text, c_start + 1, ws[k].pos))
+                    self._add_assign(
+                        _norm(m.group(1)),
+                        m.group(1),
+                        vw,
+                        vw.text,
+                        self._line_of(text, c_start + 1, ws[k].pos),
+                    )
                     k += 1
 
     def _add_assign(self, name: str, raw: str, w: Word | None, val: str, line: int) -> None:
@@ -463,21 +656,28 @@ class ShellAnalyzer:
     def run(self) -> list[Hit]:
         chunks: dict[int, None] = {}
         joined = self._joined
-        for rx in (_PREFILTER_PLAIN, _PREFILTER_LIT):
+        lit = _lit_regex(tuple(anchor in joined for anchor, _ in _LIT_PIECES))
+        for rx in (_PREFILTER_PLAIN, lit):
+            if rx is None:
+                continue
             for m in rx.finditer(joined):
                 self._interesting(self._line_index(m.end() - 1), chunks)
+        for needle in _TEST_NEEDLES:
+            pos = joined.find(needle)
+            while pos >= 0:
+                if joined[pos - 1] in " \t\n\"'/=(":
+                    self._interesting(self._line_index(pos), chunks)
+                pos = joined.find(needle, pos + 1)
         cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
         for i in sorted(cands):
-            if _TRIGGER.search("\n" + self.lines[i] + "\n"):
+            if _TRIGGER.search("\n" + self.lines[i][:4000] + "\n"):
                 self._interesting(i, chunks)
         # variables assigned there that carry tags: follow them to where they are used
         searched: set[str] = set()
-        for _round in range(8):
+        for _round in range(12):
             self._var_flow_cache.clear()
             self._code_cache.clear()
             names = [n for n in self._assigns if n not in searched and self._var_interesting(n)]
-            if _DEBUG:
-                print("round", _round, len(chunks), [(n, self.var_flow(n).tags) for n in names[:8]])
             if not names:
                 break
             searched.update(names)
@@ -489,8 +689,7 @@ class ShellAnalyzer:
             ):
                 if not group:
                     continue
-                raws = sorted({re.escape(self._raw_names[n]) for n in group}, key=len,
-                              reverse=True)
+                raws = sorted({re.escape(self._raw_names[n]) for n in group}, key=len, reverse=True)
                 rx = re.compile(prefix + r"(?:" + "|".join(raws) + r")(?![\w\[])", re.M)
                 for m in rx.finditer(self._joined):
                     self._interesting(self._line_index(m.end() - 1), chunks)
@@ -525,11 +724,12 @@ class ShellAnalyzer:
     def _var_interesting(self, name: str) -> bool:
         if self.var_flow(name).tags & _PROPAGATE:
             return True
-        for w, val, line in self._assigns.get(name, []):
-            if (w is None or not w.substs) and (" " in val or "|" in val):
-                if self._code(val, line, False, 1).tags & _PROPAGATE:
-                    return True
-        return False
+        return any(
+            (w is None or not w.substs)
+            and (" " in val or "|" in val)
+            and self._code(val, line, False, 1).tags & _PROPAGATE
+            for w, val, line in self._assigns.get(name, [])
+        )
 
     def _emit_chunk(self, start: int) -> None:
         c_start, _end, text, pipes = self._chunks[start]
@@ -548,33 +748,54 @@ class ShellAnalyzer:
     def _maybe_silenced(self, text: str, base: int, before: int) -> None:
         new = self.hits[before:]
         lines_with = {
-            h.line for h in new
-            if h.rule_id in (F.R_DECODE_EXEC, F.R_DECODER_DATA, F.R_CIPHER, F.R_EVAL_COMPUTED,
-                             F.R_EXT_CMD, F.R_NETWORK, F.R_SLICE, F.R_MARKER, F.R_READS_FIXTURE)
+            h.line
+            for h in new
+            if h.rule_id
+            in (
+                F.R_DECODE_EXEC,
+                F.R_DECODER_DATA,
+                F.R_CIPHER,
+                F.R_EVAL_COMPUTED,
+                F.R_EXT_CMD,
+                F.R_NETWORK,
+                F.R_SLICE,
+                F.R_MARKER,
+                F.R_READS_FIXTURE,
+            )
         }
         if not lines_with:
             return
         for k, ln in enumerate(text.split("\n")):
             line = base + k
             if line in lines_with and _SILENCE.search(ln):
-                self._hit(F.R_SILENCED, Severity.LOW, line,
-                          "Errors of this decoding/executing command are thrown away, "
-                          "so a failure leaves no trace.")
+                self._hit(
+                    F.R_SILENCED,
+                    Severity.LOW,
+                    line,
+                    "Errors of this decoding/executing command are thrown away, "
+                    "so a failure leaves no trace.",
+                )
 
     def _env_gating(self) -> None:
         last = -1
         joined = self._joined
-        if not any(k in joined for k in ("debian", "RPM_", "DEB_", "dpkg", "rpmbuild",
-                                         "redhat", "fedora", "DEBIAN")):
+        if not any(
+            k in joined
+            for k in ("debian", "RPM_", "DEB_", "dpkg", "rpmbuild", "redhat", "fedora", "DEBIAN")
+        ):
             joined = ""
         for m in _ENV_STRONG.finditer(joined):
             i = self._line_index(m.start())
             if i == last or self.mode[i] == "skip" or self.lines[i].lstrip().startswith("#"):
                 continue
             last = i
-            self._hit(F.R_ENV_GATE, Severity.LOW, i + 1,
-                      "Behaves differently when built by a distribution's packaging "
-                      "(Debian/RPM build environment), the way targeted loaders hide.")
+            self._hit(
+                F.R_ENV_GATE,
+                Severity.LOW,
+                i + 1,
+                "Behaves differently when built by a distribution's packaging "
+                "(Debian/RPM build environment), the way targeted loaders hide.",
+            )
         serious = sorted({h.line for h in self.hits if h.severity.rank >= 2})
         seen: set[int] = set()
         for ln in serious:
@@ -584,9 +805,14 @@ class ShellAnalyzer:
                 seen.add(i)
                 text = self.lines[i]
                 if _ENV_WEAK.search(text) and not text.lstrip().startswith("#"):
-                    self._hit(F.R_ENV_GATE, Severity.LOW, i + 1,
-                              "Checks the build machine (architecture, compiler, linker or CI) "
-                              "next to other suspicious code.", weak=True)
+                    self._hit(
+                        F.R_ENV_GATE,
+                        Severity.LOW,
+                        i + 1,
+                        "Checks the build machine (architecture, compiler, linker or CI) "
+                        "next to other suspicious code.",
+                        weak=True,
+                    )
 
     def _side_bodies(self) -> None:
         for mode, first, body in self.side_bodies:
@@ -606,36 +832,63 @@ class ShellAnalyzer:
                 self._perl_flow(body, line, True)
 
     # -------------------------------------------------------------- hits
-    def _hit(self, rule: str, sev: Severity, line: int, why: str,
-             reads: Iterable[str] = (), weak: bool = False) -> None:
+    def _hit(
+        self,
+        rule: str,
+        sev: Severity,
+        line: int,
+        why: str,
+        reads: Iterable[str] = (),
+        weak: bool = False,
+    ) -> None:
         self.hits.append(Hit(rule, sev, line, why, tuple(dict.fromkeys(reads)), weak))
 
     def _stream_cipher_hit(self, line: int) -> None:
-        self._hit(F.R_STREAM_CIPHER, Severity.HIGH, line,
-                  "A 256-entry byte table with element swaps: an RC4-like stream cipher "
-                  "has no business in a build script.")
+        self._hit(
+            F.R_STREAM_CIPHER,
+            Severity.HIGH,
+            line,
+            "A 256-entry byte table with element swaps: an RC4-like stream cipher "
+            "has no business in a build script.",
+        )
 
     def _sink(self, flow: Flow, line: int, emit: bool, how: str) -> None:
-        self._sinks += 1
         if not emit:
             return
         reads = list(flow.reads)
         if flow.tags & F.OBFUSCATION_TAGS:
             what = "decoded" if F.DECODE in flow.tags else "deciphered"
             src = " read from binary/test data" if F.DATA in flow.tags else ""
-            self._hit(F.R_DECODE_EXEC, _sev_for_flow(flow), line,
-                      f"Data{src} is {what} and handed to {how} — a loader, not a build step.",
-                      reads)
+            self._hit(
+                F.R_DECODE_EXEC,
+                _sev_for_flow(flow),
+                line,
+                f"Data{src} is {what} and handed to {how} — a loader, not a build step.",
+                reads,
+            )
         elif F.NET in flow.tags:
-            self._hit(F.R_NETWORK, Severity.HIGH, line,
-                      f"Content downloaded at build time is handed to {how}.", reads)
-        elif F.DATA in flow.tags:
-            self._hit(F.R_EVAL_COMPUTED, Severity.HIGH, line,
-                      f"Content of binary/test data files is handed to {how}.", reads)
+            self._hit(
+                F.R_NETWORK,
+                Severity.HIGH,
+                line,
+                f"Content downloaded at build time is handed to {how}.",
+                reads,
+            )
+        elif flow.tags & {F.DATA, F.TESTTEXT}:
+            self._hit(
+                F.R_EVAL_COMPUTED,
+                Severity.HIGH,
+                line,
+                f"Content of binary/test data files is handed to {how}.",
+                reads,
+            )
         elif F.COMPUTED in flow.tags and how.startswith("a shell reading"):
-            self._hit(F.R_EVAL_COMPUTED, Severity.MEDIUM, line,
-                      "The output of a command whose text is computed at run time is "
-                      "piped into a shell.")
+            self._hit(
+                F.R_EVAL_COMPUTED,
+                Severity.MEDIUM,
+                line,
+                "The output of a command whose text is computed at run time is piped into a shell.",
+            )
 
     # -------------------------------------------------------------- variables
     def _assignments(self, name: str) -> list[tuple[Word | None, str, int]]:
@@ -661,8 +914,8 @@ class ShellAnalyzer:
         got = self._var_flow_cache.get(name)
         if got is not None:
             return got
-        if name in self._resolving:
-            return Flow()
+        if name in self._resolving or len(self._resolving) > 40:
+            return Flow()  # a cycle, or a chain too deep to be worth following
         self._resolving.add(name)
         flow = Flow()
         flow.merge(self.extern_flows.get(name))
@@ -734,8 +987,9 @@ class ShellAnalyzer:
             self._code_cache[text] = flow
         return flow
 
-    def _analyze_pipes(self, pipes: list[Pipeline], text: str, base: int, emit: bool,
-                       depth: int) -> Flow:
+    def _analyze_pipes(
+        self, pipes: list[Pipeline], text: str, base: int, emit: bool, depth: int
+    ) -> Flow:
         out = Flow()
         for p in pipes:
             if p.case_pattern:
@@ -765,8 +1019,18 @@ class ShellAnalyzer:
         return ""
 
     # -------------------------------------------------------------- stages
-    def _stage(self, st: Stage, up: Flow | None, text: str, base: int, line: int, emit: bool,
-               depth: int, nxt: str | None, index: int) -> Flow:
+    def _stage(
+        self,
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        base: int,
+        line: int,
+        emit: bool,
+        depth: int,
+        nxt: str | None,
+        index: int,
+    ) -> Flow:
         flow = Flow()
         if st.group is not None:
             body, off = st.group
@@ -787,7 +1051,13 @@ class ShellAnalyzer:
             if m and not t.startswith("="):
                 vw = self._value_word(words[k], m)
                 vf = self._word_flow(vw, text, line, emit, depth)
-                if emit and vw.quoted and not vw.substs and _CODE_LIKE.search(vw.text):
+                if (
+                    emit
+                    and vw.quoted
+                    and not vw.substs
+                    and _CODE_LIKE.search(vw.text)
+                    and not _PURE_SUBST.match(vw.text.strip())
+                ):
                     self._code(vw.text, line, True, depth + 1)
                 flow.merge(vf)
                 k += 1
@@ -800,9 +1070,29 @@ class ShellAnalyzer:
         first = args[0].text
         if first == "for" and not args[0].quoted:
             return self._for_loop(args, text, line, emit, depth)
-        if first in ("case", "esac", "fi", "done", "return", "exit", "break", "continue",
-                     "shift", "set", "unset", "trap", "wait", "cd", "umask", "true", "false",
-                     ":", "test", "[", "[["):
+        if first in (
+            "case",
+            "esac",
+            "fi",
+            "done",
+            "return",
+            "exit",
+            "break",
+            "continue",
+            "shift",
+            "set",
+            "unset",
+            "trap",
+            "wait",
+            "cd",
+            "umask",
+            "true",
+            "false",
+            ":",
+            "test",
+            "[",
+            "[[",
+        ):
             if first in ("done", "fi", "esac") and index == 0 and _is_interp_name(nxt):
                 flow.merge(self._block_flow(line))
             for w in args[1:]:
@@ -813,8 +1103,11 @@ class ShellAnalyzer:
         while args and args[0].text in _WRAPPERS and len(args) > 1:
             w0 = args[0].text
             args = args[1:]
-            while args and (args[0].text.startswith("-") or _ASSIGN.match(args[0].text)
-                            or (w0 in ("timeout", "nice") and args[0].text[:1].isdigit())):
+            while args and (
+                args[0].text.startswith("-")
+                or _ASSIGN.match(args[0].text)
+                or (w0 in ("timeout", "nice") and args[0].text[:1].isdigit())
+            ):
                 args = args[1:]
         if not args:
             return flow
@@ -833,8 +1126,13 @@ class ShellAnalyzer:
             if not w.substs and " " not in w.text and F.fixture_kind(w.text, strict=True):
                 reads.append(w.text)
         if emit and reads and not self.test_tree:
-            self._hit(F.R_READS_FIXTURE, Severity.MEDIUM, line,
-                      "Build code iterates over binary or test-fixture files.", reads)
+            self._hit(
+                F.R_READS_FIXTURE,
+                Severity.MEDIUM,
+                line,
+                "Build code iterates over binary or test-fixture files.",
+                reads,
+            )
         return flow
 
     def _block_flow(self, line: int) -> Flow:
@@ -851,12 +1149,23 @@ class ShellAnalyzer:
                 break
         if start is None:
             return Flow()
-        body = "\n".join(self.lines[start:i]) + "\n" + re.split(r"\b(?:done|fi|esac)\b",
-                                                                 self.lines[i])[0]
+        body = (
+            "\n".join(self.lines[start:i])
+            + "\n"
+            + re.split(r"\b(?:done|fi|esac)\b", self.lines[i])[0]
+        )
         return self._code(body, start + 1, False, 2)
 
-    def _redirs(self, st: Stage, flow: Flow, up: Flow | None, line: int, emit: bool,
-                depth: int, cmd: str | None) -> None:
+    def _redirs(
+        self,
+        st: Stage,
+        flow: Flow,
+        up: Flow | None,
+        line: int,
+        emit: bool,
+        depth: int,
+        cmd: str | None,
+    ) -> None:
         for r in st.redirs:
             if r.target is None:
                 continue
@@ -865,6 +1174,8 @@ class ShellAnalyzer:
                 kind = F.fixture_kind(t)
                 if kind:
                     flow.add(F.DATA, t)
+                elif F.is_test_text(t):
+                    flow.add(F.TESTTEXT, t)
                 flow.merge(self.tainted.get(t))
                 flow.merge(self._word_flow(r.target, t, line, False, depth))
             elif r.op == "<<<":
@@ -884,12 +1195,27 @@ class ShellAnalyzer:
                     continue
                 self._appended.add(t)
                 if not re.search(r"(?:^|/)(?:config\.status|\$CONFIG_STATUS)$", t):
-                    self._hit(F.R_SELF_PATCH, Severity.LOW, line,
-                              f"Appends to the build file {t} after it was generated.", [])
+                    self._hit(
+                        F.R_SELF_PATCH,
+                        Severity.LOW,
+                        line,
+                        f"Appends to the build file {t} after it was generated.",
+                        [],
+                    )
 
     # -------------------------------------------------------------- commands
-    def _command(self, args: list[Word], st: Stage, up: Flow | None, text: str, line: int,
-                 emit: bool, depth: int, nxt: str | None, flow: Flow) -> None:
+    def _command(
+        self,
+        args: list[Word],
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        line: int,
+        emit: bool,
+        depth: int,
+        nxt: str | None,
+        flow: Flow,
+    ) -> None:
         w0 = args[0]
         t0 = w0.text
         rest = args[1:]
@@ -900,14 +1226,14 @@ class ShellAnalyzer:
             inner = Flow()
             for body, _o in w0.substs:
                 inner.merge(self._code(body, line, emit, depth + 1))
-            self._computed(inner, rest_t, line, emit, flow, "the shell as a command")
+            self._computed(inner, rest, line, emit, flow, "the shell as a command")
             self._args_flow(rest, text, line, emit, depth, flow)
             self._redirs(st, flow, up, line, emit, depth, "computed")
             return
         pm = _PURE_VAR.match(t0)
         if pm is None and t0.startswith("$") and not w0.substs:
             inner = self._word_flow(w0, t0, line, False, depth)
-            self._computed(inner, rest_t, line, emit, flow, "the shell as a command")
+            self._computed(inner, rest, line, emit, flow, "the shell as a command")
             self._args_flow(rest, text, line, emit, depth, flow)
             self._redirs(st, flow, up, line, emit, depth, "computed")
             return
@@ -926,7 +1252,7 @@ class ShellAnalyzer:
                 resolved = self._known_tool(vname)
             if resolved is None:
                 vf = self.var_flow(vname)
-                self._computed(vf, rest_t, line, emit, flow, "the shell as a command")
+                self._computed(vf, rest, line, emit, flow, "the shell as a command")
                 self._args_flow(rest, text, line, emit, depth, flow)
                 self._redirs(st, flow, up, line, emit, depth, "computed")
                 return
@@ -952,30 +1278,57 @@ class ShellAnalyzer:
         low = re.sub(r"^(?:ac_cv_path_|ac_cv_prog_|gl_cv_|am_cv_)", "", low)
         if low in _COMPRESSORS or low in _DECOMPRESSORS or low in _BASE_CODECS:
             return low
-        if low in ("python", "python3", "perl", "node", "ruby", "awk", "sed", "grep", "tr",
-                   "curl", "wget", "openssl", "xxd", "head", "tail", "dd"):
+        if low in (
+            "python",
+            "python3",
+            "perl",
+            "node",
+            "ruby",
+            "awk",
+            "sed",
+            "grep",
+            "tr",
+            "curl",
+            "wget",
+            "openssl",
+            "xxd",
+            "head",
+            "tail",
+            "dd",
+        ):
             return low
         return None
 
-    def _computed(self, inner: Flow, rest_t: list[str], line: int, emit: bool, flow: Flow,
-                  how: str) -> None:
+    def _computed(
+        self, inner: Flow, rest: list[Word], line: int, emit: bool, flow: Flow, how: str
+    ) -> None:
         """A command word computed at run time: run its output, derive from extensions."""
+        rest_t = [w.text for w in rest]
         if F.EXTCMD in inner.tags and emit:
-            self._hit(F.R_EXT_CMD, Severity.MEDIUM, line,
-                      "The command run here is computed from a file-name extension, which "
-                      "hides which program (e.g. a decompressor) is used.", list(inner.reads))
+            self._hit(
+                F.R_EXT_CMD,
+                Severity.MEDIUM,
+                line,
+                "The command run here is computed from a file-name extension, which "
+                "hides which program (e.g. a decompressor) is used.",
+                list(inner.reads),
+            )
         if inner.tags & (F.OBFUSCATION_TAGS | {F.NET}) or (
-            F.DATA in inner.tags and F.EXTCMD not in inner.tags
+            inner.tags & {F.DATA, F.TESTTEXT} and F.EXTCMD not in inner.tags
         ):
             self._sink(inner, line, emit, how)
         flow.merge(inner)
         flow.add(F.COMPUTED)
         if (F.EXTCMD in inner.tags or inner.tags & F.OBFUSCATION_TAGS) and _is_decode_flag(rest_t):
             flow.add(F.DECODE)
-            self._decoders += 1
+            fr, reads = self._data_reads(self._file_args(rest, False), None)
+            flow.merge(fr)
+            if reads and emit and not self.test_tree:
+                self._reads_hit(line, reads)
 
-    def _args_flow(self, rest: list[Word], text: str, line: int, emit: bool, depth: int,
-                   flow: Flow) -> None:
+    def _args_flow(
+        self, rest: list[Word], text: str, line: int, emit: bool, depth: int, flow: Flow
+    ) -> None:
         for w in rest:
             flow.merge(self._word_flow(w, text, line, emit, depth))
 
@@ -985,8 +1338,8 @@ class ShellAnalyzer:
             return False
         st = pipes[-1].stages[-1]
         ws = [w.text for w in st.words]
-        return bool(ws) and _base(ws[0]) in SHELLS and not any(
-            not a.startswith("-") for a in ws[1:]
+        return (
+            bool(ws) and _base(ws[0]) in SHELLS and not any(not a.startswith("-") for a in ws[1:])
         )
 
     def _file_args(self, rest: list[Word], skip_first_positional: bool) -> list[Word]:
@@ -998,10 +1351,36 @@ class ShellAnalyzer:
             if skip_next:
                 skip_next = False
                 continue
-            if t in ("-e", "-f", "--expression", "--file", "-F", "-v", "-d", "-n", "-c",
-                     "-m", "-A", "-B", "-C", "-t", "-s", "-w"):
-                skip_next = t in ("-e", "-f", "--expression", "-F", "-v", "-m", "-A", "-B", "-C",
-                                  "-t")
+            if t in (
+                "-e",
+                "-f",
+                "--expression",
+                "--file",
+                "-F",
+                "-v",
+                "-d",
+                "-n",
+                "-c",
+                "-m",
+                "-A",
+                "-B",
+                "-C",
+                "-t",
+                "-s",
+                "-w",
+            ):
+                skip_next = t in (
+                    "-e",
+                    "-f",
+                    "--expression",
+                    "-F",
+                    "-v",
+                    "-m",
+                    "-A",
+                    "-B",
+                    "-C",
+                    "-t",
+                )
                 if t in ("-e", "-f", "--expression", "--file"):
                     seen_pos = True
                 continue
@@ -1024,6 +1403,8 @@ class ShellAnalyzer:
             if kind:
                 f.add(F.DATA, t)
                 reads.append(t)
+            elif F.is_test_text(t):
+                f.add(F.TESTTEXT, t)  # only matters if it ends up being executed
             if F.has_text_name(t):
                 continue
             vf = Flow()
@@ -1037,9 +1418,21 @@ class ShellAnalyzer:
             f.merge(self.tainted.get(t))
         return f, reads
 
-    def _dispatch(self, name: str, args: list[Word], rest: list[Word], rest_t: list[str],
-                  st: Stage, up: Flow | None, text: str, line: int, emit: bool, depth: int,
-                  nxt: str | None, flow: Flow) -> None:
+    def _dispatch(
+        self,
+        name: str,
+        args: list[Word],
+        rest: list[Word],
+        rest_t: list[str],
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        line: int,
+        emit: bool,
+        depth: int,
+        nxt: str | None,
+        flow: Flow,
+    ) -> None:
         emit_data = emit and not self.test_tree
 
         def finish() -> None:
@@ -1078,8 +1471,20 @@ class ShellAnalyzer:
                     flow.merge(up)
                     finish()
                     return
-                self._dispatch(inner_name, rest[k:], rest[k + 1 :], rest_t[k + 1 :], st, up,
-                               text, line, emit, depth, nxt, flow)
+                self._dispatch(
+                    inner_name,
+                    rest[k:],
+                    rest[k + 1 :],
+                    rest_t[k + 1 :],
+                    st,
+                    up,
+                    text,
+                    line,
+                    emit,
+                    depth,
+                    nxt,
+                    flow,
+                )
                 return
             finish()
             return
@@ -1095,7 +1500,7 @@ class ShellAnalyzer:
             a in ("-d", "-D", "--decode") or re.fullmatch(r"-\w*d\w*", a) for a in rest_t
         ):
             decoded, codec = True, f"{name} -d"
-        elif name == "openssl" and ("-d" in rest_t or "-decrypt" in rest_t or "--decrypt" in rest_t):
+        elif name == "openssl" and {"-d", "-decrypt", "--decrypt"} & set(rest_t):
             decoded, codec = True, "openssl -d"
         elif name == "xxd" and any(a.startswith("-r") for a in rest_t):
             decoded, codec = True, "xxd -r"
@@ -1103,10 +1508,13 @@ class ShellAnalyzer:
             decoded, codec = True, "gpg --decrypt"
         elif name == "unzip" and any(a in ("-p", "-c") for a in rest_t):
             decoded, codec = True, "unzip -p"
-        elif name in ("tar", "gtar", "bsdtar") and rest_t and re.match(r"-?[a-zA-Z]*x[a-zA-Z]*O",
-                                                                         rest_t[0] or ""):
+        elif (
+            name in ("tar", "gtar", "bsdtar")
+            and rest_t
+            and re.match(r"-?[a-zA-Z]*x[a-zA-Z]*O", rest_t[0] or "")
+        ):
             decoded, codec = True, "tar -xO"
-        elif name == "printf" and any(re.search(r"(?:\\x[0-9a-fA-F]{2}){8}", a) for a in rest_t):
+        elif name in ("printf", "echo") and any(_ESCAPED_BYTES.search(a) for a in rest_t):
             decoded, codec = True, "printf of hex escapes"
         if decoded:
             self._decoder(name, codec, rest, st, up, line, emit_data, nxt, flow)
@@ -1121,10 +1529,14 @@ class ShellAnalyzer:
                 if up is not None:
                     flow.merge(up)
                 if emit:
-                    self._hit(F.R_CIPHER, Severity.MEDIUM, line,
-                              "tr maps a set of characters onto a permutation of itself: a "
-                              "substitution cipher, used to hide data from review.",
-                              list(up.reads) if up else [])
+                    self._hit(
+                        F.R_CIPHER,
+                        Severity.MEDIUM,
+                        line,
+                        "tr maps a set of characters onto a permutation of itself: a "
+                        "substitution cipher, used to hide data from review.",
+                        list(up.reads) if up else [],
+                    )
             for r in st.redirs:
                 if r.op == "<" and r.target is not None:
                     fr, reads = self._data_reads([r.target], None)
@@ -1143,6 +1555,10 @@ class ShellAnalyzer:
                 flow.add(F.CIPHER)
                 if emit:
                     self._stream_cipher_hit(line)
+            elif _AWK_DECODE.search(prog):
+                flow.add(F.DECODE)
+                if up is not None:
+                    flow.merge(up)
             joined = " ".join(rest_t)
             if re.search(r"-F\s*['\"]?\\?\.['\"]?", joined) and "$NF" in joined:
                 flow.add(F.EXTCMD)
@@ -1195,7 +1611,7 @@ class ShellAnalyzer:
             return
         if name == "find":
             globs = []
-            for a, b in zip(rest_t, rest_t[1:], strict=False):
+            for a, b in itertools.pairwise(rest_t):
                 if a in ("-name", "-iname", "-path", "-ipath", "-wholename", "-regex") and (
                     F.fixture_kind(b, strict=True) or F.fixture_kind("x" + b.lstrip("*"), True)
                 ):
@@ -1204,9 +1620,13 @@ class ShellAnalyzer:
                 flow.add(F.DATA, *globs)
                 consumed = nxt is not None or "-exec" in rest_t or "-execdir" in rest_t
                 if emit_data and (consumed or depth > 0):
-                    self._hit(F.R_READS_FIXTURE, Severity.MEDIUM, line,
-                              "Build code looks for binary or test-fixture files to process.",
-                              globs)
+                    self._hit(
+                        F.R_READS_FIXTURE,
+                        Severity.MEDIUM,
+                        line,
+                        "Build code looks for binary or test-fixture files to process.",
+                        globs,
+                    )
             finish()
             return
         if name == "strings":
@@ -1224,9 +1644,14 @@ class ShellAnalyzer:
             urls = [a for a in rest_t if "://" in a or re.match(r"[\w.-]+@[\w.-]+:", a)]
             flow.add(F.NET, *urls[:3])
             if emit:
-                self._hit(F.R_NETWORK, Severity.MEDIUM, line,
-                          f"Build code reaches the network ({name}), so what it builds is not "
-                          "fully in the release.", urls[:3])
+                self._hit(
+                    F.R_NETWORK,
+                    Severity.MEDIUM,
+                    line,
+                    f"Build code reaches the network ({name}), so what it builds is not "
+                    "fully in the release.",
+                    urls[:3],
+                )
             finish()
             return
         if name == "tee" and up is not None:
@@ -1236,16 +1661,22 @@ class ShellAnalyzer:
                     self.tainted[_base(w.text)] = up.copy()
         if name in ("mv", "cp", "install") and emit:
             pos = [a for a in rest_t if not a.startswith("-")]
-            if len(pos) == 2 and re.search(r"(?:^|/)(?:[Mm]akefile|libtool|config\.status)$",
-                                           pos[1]) and not pos[0].endswith((".in", ".am")):
+            if (
+                len(pos) == 2
+                and re.search(r"(?:^|/)(?:[Mm]akefile|libtool|config\.status)$", pos[1])
+                and not pos[0].endswith((".in", ".am"))
+            ):
                 src_flow = self.tainted.get(pos[0])
-                if src_flow is not None or name == "mv" and "$" not in pos[0] + pos[1]:
-                    self._hit(F.R_SELF_PATCH, Severity.MEDIUM, line,
-                              f"Replaces the generated {pos[1]} with another file.", [])
+                if src_flow is not None or (name == "mv" and "$" not in pos[0] + pos[1]):
+                    self._hit(
+                        F.R_SELF_PATCH,
+                        Severity.MEDIUM,
+                        line,
+                        f"Replaces the generated {pos[1]} with another file.",
+                        [],
+                    )
 
-        if name in ("echo", "printf", "cat") and any(
-            _BLOB.fullmatch(a) for a in rest_t
-        ):
+        if name in ("echo", "printf", "cat") and any(_BLOB.fullmatch(a) for a in rest_t):
             flow.add(F.BLOB)
         # ---- generic readers
         if name in _READERS:
@@ -1259,22 +1690,48 @@ class ShellAnalyzer:
 
     # -------------------------------------------------------------- helpers per family
     def _reads_hit(self, line: int, reads: list[str]) -> None:
-        self._hit(F.R_READS_FIXTURE, Severity.MEDIUM, line,
-                  "Build code reads a binary file or a test fixture.", reads)
+        self._hit(
+            F.R_READS_FIXTURE,
+            Severity.MEDIUM,
+            line,
+            "Build code reads a binary file or a test fixture.",
+            reads,
+        )
 
-    def _decoder(self, name: str, codec: str, rest: list[Word], st: Stage, up: Flow | None,
-                 line: int, emit_data: bool, nxt: str | None, flow: Flow) -> None:
+    def _decoder(
+        self,
+        name: str,
+        codec: str,
+        rest: list[Word],
+        st: Stage,
+        up: Flow | None,
+        line: int,
+        emit_data: bool,
+        nxt: str | None,
+        flow: Flow,
+    ) -> None:
         files = self._file_args(rest, skip_first_positional=False)
         if name == "openssl":
-            files = [w for w in files if "://" not in w.text and not re.fullmatch(
-                r"enc|base64|aes\S*|des\S*|rsautl|smime|cms|pkeyutl|chacha\S*", w.text)]
+            files = [
+                w
+                for w in files
+                if "://" not in w.text
+                and not re.fullmatch(
+                    r"enc|base64|aes\S*|des\S*|rsautl|smime|cms|pkeyutl|chacha\S*", w.text
+                )
+            ]
         ins = [r.target for r in st.redirs if r.op == "<" and r.target is not None]
         all_in = files + ins
         texts = [w.text for w in all_in]
         if any(F.is_archive(t) for t in texts) or (nxt in _UNPACKERS):
             return  # unpacking an archive: a normal build step
-        all_in = [w for w in all_in if re.search(r"[./*`]", w.text) or w.procsub
-                  or self._word_flow(w, w.text, line, False, 1).tags & {F.DATA, F.FIXPATH}]
+        all_in = [
+            w
+            for w in all_in
+            if re.search(r"[./*`]", w.text)
+            or w.procsub
+            or self._word_flow(w, w.text, line, False, 1).tags & {F.DATA, F.FIXPATH}
+        ]
         if texts and all(_DEV_INPUT.match(t) for t in texts) and not (up and up.tags):
             return  # a probe such as `xz -dc </dev/null`
         if any(a in ("--version", "-V", "--help", "-h") for a in (w.text for w in rest)):
@@ -1282,7 +1739,6 @@ class ShellAnalyzer:
         fr, reads = self._data_reads(all_in, up)
         flow.merge(fr)
         flow.add(F.DECODE)
-        self._decoders += 1
         if up is not None:
             flow.merge(up)
         if st.heredocs:
@@ -1290,14 +1746,28 @@ class ShellAnalyzer:
         has_input = bool(all_in) or bool(st.heredocs) or (up is not None and bool(up.tags))
         if emit_data and has_input and not (up is not None and F.DECODE in up.tags and not all_in):
             src = reads or list(flow.reads)
-            self._hit(F.R_DECODER_DATA, Severity.MEDIUM, line,
-                      f"{codec} decodes a data file during the build instead of shipping "
-                      "the decoded source.", src)
+            self._hit(
+                F.R_DECODER_DATA,
+                Severity.MEDIUM,
+                line,
+                f"{codec} decodes a data file during the build instead of shipping "
+                "the decoded source.",
+                src,
+            )
         if reads and emit_data:
             self._reads_hit(line, reads)
 
-    def _slicer(self, name: str, rest: list[Word], st: Stage, up: Flow | None, line: int,
-                emit_data: bool, flow: Flow, skip_opts: bool) -> None:
+    def _slicer(
+        self,
+        name: str,
+        rest: list[Word],
+        st: Stage,
+        up: Flow | None,
+        line: int,
+        emit_data: bool,
+        flow: Flow,
+        skip_opts: bool,
+    ) -> None:
         files = self._file_args(rest, False) if skip_opts else rest
         files = [w for w in files if not re.fullmatch(r"\+?\d+[kKmMbc]?", w.text)]
         ins = [r.target for r in st.redirs if r.op == "<" and r.target is not None]
@@ -1308,15 +1778,30 @@ class ShellAnalyzer:
         flow.add(F.SLICE)
         if up is not None:
             flow.merge(up)
-        data_in = bool(reads) or (up is not None and bool(up.tags & {F.DATA, F.DECODE, F.CIPHER,
-                                                                      F.SLICE}))
-        if emit_data and (data_in or up is None and (files or ins)):
-            self._hit(F.R_SLICE, Severity.MEDIUM, line,
-                      f"{name} cuts bytes at fixed offsets, the way payloads are carved out "
-                      "of binary files.", reads or list(flow.reads))
+        data_in = bool(reads) or (
+            up is not None and bool(up.tags & {F.DATA, F.DECODE, F.CIPHER, F.SLICE})
+        )
+        if emit_data and (data_in or (up is None and bool(files or ins))):
+            self._hit(
+                F.R_SLICE,
+                Severity.MEDIUM,
+                line,
+                f"{name} cuts bytes at fixed offsets, the way payloads are carved out "
+                "of binary files.",
+                reads or list(flow.reads),
+            )
 
-    def _sed(self, rest: list[Word], rest_t: list[str], st: Stage, up: Flow | None, line: int,
-             emit: bool, emit_data: bool, flow: Flow) -> None:
+    def _sed(
+        self,
+        rest: list[Word],
+        rest_t: list[str],
+        st: Stage,
+        up: Flow | None,
+        line: int,
+        emit: bool,
+        emit_data: bool,
+        flow: Flow,
+    ) -> None:
         scripts: list[str] = []
         inplace = False
         k = 0
@@ -1346,9 +1831,14 @@ class ShellAnalyzer:
             if up is not None:
                 flow.merge(up)
             if emit:
-                self._hit(F.R_CIPHER, Severity.MEDIUM, line,
-                          "sed y/// maps characters onto a permutation of themselves: a "
-                          "substitution cipher.", [])
+                self._hit(
+                    F.R_CIPHER,
+                    Severity.MEDIUM,
+                    line,
+                    "sed y/// maps characters onto a permutation of themselves: a "
+                    "substitution cipher.",
+                    [],
+                )
         if EXT_SED.search(script) or EXT_EXPR.search(script):
             flow.add(F.EXTCMD)
         fr, reads = self._data_reads(positional, up)
@@ -1358,19 +1848,41 @@ class ShellAnalyzer:
         if inplace and emit:
             targets = [w.text for w in positional]
             if any(_BUILD_FILE.search(t) or _SOURCE_FILE.search(t) for t in targets):
-                self._hit(F.R_SELF_PATCH, Severity.MEDIUM, line,
-                          "Edits build files or sources in place during the build "
-                          f"({', '.join(targets[:3])}).", [])
+                self._hit(
+                    F.R_SELF_PATCH,
+                    Severity.MEDIUM,
+                    line,
+                    "Edits build files or sources in place during the build "
+                    f"({', '.join(targets[:3])}).",
+                    [],
+                )
         if re.search(r"(?:^|[;/}\s])r\s*\S", script) and inplace and emit:
-            self._hit(F.R_SELF_PATCH, Severity.MEDIUM, line,
-                      "sed inserts the content of another file into a build file.", [])
+            self._hit(
+                F.R_SELF_PATCH,
+                Severity.MEDIUM,
+                line,
+                "sed inserts the content of another file into a build file.",
+                [],
+            )
 
-    def _grep(self, rest: list[Word], rest_t: list[str], st: Stage, up: Flow | None, line: int,
-              emit_data: bool, flow: Flow, nxt: str | None) -> None:
+    def _grep(
+        self,
+        rest: list[Word],
+        rest_t: list[str],
+        st: Stage,
+        up: Flow | None,
+        line: int,
+        emit_data: bool,
+        flow: Flow,
+        nxt: str | None,
+    ) -> None:
         flags = "".join(a[1:] for a in rest_t if re.fullmatch(r"-[A-Za-z]+", a))
         longs = [a for a in rest_t if a.startswith("--")]
-        binary = "a" in flags or "--text" in longs or "--binary-files=text" in longs or any(
-            a.startswith("--binary-files=text") for a in longs
+        binary = (
+            "a" in flags
+            or "--text" in longs
+            or "--binary-files=text" in longs
+            or any(a.startswith("--binary-files=text") for a in longs)
         )
         recursive = bool(set(flags) & {"r", "R"}) or "--recursive" in longs
         listing = bool(set(flags) & {"l", "L", "o", "b"}) or "--files-with-matches" in longs
@@ -1401,16 +1913,30 @@ class ShellAnalyzer:
             marks = patterns[:2] + [w.text for w in files][:3]
             flow.add(F.DATA, *marks)
             if emit_data:
-                self._hit(F.R_MARKER, Severity.MEDIUM, line,
-                          "grep searches files as binary text for a marker, the way a loader "
-                          "finds its payload among test files.", marks)
+                self._hit(
+                    F.R_MARKER,
+                    Severity.MEDIUM,
+                    line,
+                    "grep searches files as binary text for a marker, the way a loader "
+                    "finds its payload among test files.",
+                    marks,
+                )
             return
         flow.merge(fr)
         if reads and emit_data:
             self._reads_hit(line, reads)
 
-    def _shell_cmd(self, rest: list[Word], st: Stage, up: Flow | None, text: str, line: int,
-                   emit: bool, depth: int, flow: Flow) -> None:
+    def _shell_cmd(
+        self,
+        rest: list[Word],
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        line: int,
+        emit: bool,
+        depth: int,
+        flow: Flow,
+    ) -> None:
         k = 0
         while k < len(rest):
             a = rest[k].text
@@ -1448,8 +1974,9 @@ class ShellAnalyzer:
             self._sink(stdin, line, emit, "a shell reading its standard input")
             flow.merge(stdin)
 
-    def _stdin_flow(self, st: Stage, up: Flow | None, line: int, emit: bool,
-                    depth: int) -> Flow | None:
+    def _stdin_flow(
+        self, st: Stage, up: Flow | None, line: int, emit: bool, depth: int
+    ) -> Flow | None:
         if up is not None:
             return up
         for r in st.redirs:
@@ -1464,6 +1991,8 @@ class ShellAnalyzer:
                     return tf
                 if F.fixture_kind(t):
                     return Flow().add(F.DATA, t)
+                if F.is_test_text(t):
+                    return Flow().add(F.TESTTEXT, t)
                 if r.target.procsub:
                     inner = Flow()
                     for body, _o in r.target.substs:
@@ -1471,24 +2000,51 @@ class ShellAnalyzer:
                     return inner
         return None
 
-    def _script_interp(self, name: str, rest: list[Word], st: Stage, up: Flow | None, text: str,
-                       line: int, emit: bool, depth: int, flow: Flow) -> None:
-        lang = ("python" if name.startswith(("python", "pypy")) else
-                "perl" if name.startswith("perl") else
-                "js" if name in ("node", "nodejs") else "other")
+    def _script_interp(
+        self,
+        name: str,
+        rest: list[Word],
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        line: int,
+        emit: bool,
+        depth: int,
+        flow: Flow,
+    ) -> None:
+        lang = (
+            "python"
+            if name.startswith(("python", "pypy"))
+            else "perl"
+            if name.startswith("perl")
+            else "js"
+            if name in ("node", "nodejs")
+            else "other"
+        )
         k = 0
         while k < len(rest):
             a = rest[k].text
-            if a in ("-c", "-e", "-E", "-p", "--eval", "--print") and k + 1 < len(rest):
+            inline = a in ("-c", "-e", "-E", "-p", "--eval", "--print") or bool(
+                (lang in ("perl", "other") and re.fullmatch(r"-[a-zA-Z0-9]*[eE]", a))
+                or (lang == "python" and re.fullmatch(r"-[a-zA-Z]*c", a))
+            )
+            if inline and k + 1 < len(rest):
                 code = rest[k + 1].text
                 inner = self._inline_code(lang, code, line, emit)
-                if lang == "perl" and any(x.text.startswith("-") and "i" in x.text[1:]
-                                          for x in rest[:k]):
+                if lang == "perl" and any(
+                    x.text.startswith("-") and "i" in x.text[1:] for x in rest[:k]
+                ):
                     targets = [w.text for w in rest[k + 2 :] if not w.text.startswith("-")]
-                    if emit and any(_BUILD_FILE.search(t) or _SOURCE_FILE.search(t)
-                                    for t in targets):
-                        self._hit(F.R_SELF_PATCH, Severity.MEDIUM, line,
-                                  "perl -i edits build files or sources in place.", [])
+                    if emit and any(
+                        _BUILD_FILE.search(t) or _SOURCE_FILE.search(t) for t in targets
+                    ):
+                        self._hit(
+                            F.R_SELF_PATCH,
+                            Severity.MEDIUM,
+                            line,
+                            "perl -i edits build files or sources in place.",
+                            [],
+                        )
                 if up is not None and inner.tags:
                     inner.merge(up)
                 flow.merge(inner)
@@ -1540,8 +2096,12 @@ class ShellAnalyzer:
 
     def _perl_flow(self, code: str, line: int, emit: bool) -> Flow:
         f = Flow()
-        if re.search(r"decode_base64|MIME::Base64|unpack\s*\(?\s*['\"][umH]|pack\s*\(?\s*['\"]H"
-                     r"|IO::Uncompress|Compress::|\btr/|\by/|Crypt::|\bchr\s*\(.*\^", code):
+        if re.search(
+            r"decode_base64|MIME::Base64|\bunpack\b|\bpack\s*\(?\s*['\"][HhuBb]"
+            r"|IO::Uncompress|Compress::|\btr/|\by/|Crypt::|\bchr\s*\(\s*(?:hex|oct)\b"
+            r"|\bchr\s*\(.*\^|\breverse\b",
+            code,
+        ):
             f.add(F.DECODE)
         if looks_like_stream_cipher(code):
             f.add(F.CIPHER)
@@ -1553,8 +2113,17 @@ class ShellAnalyzer:
             self._sink(f, line, emit, "perl eval/system")
         return f
 
-    def _source(self, rest: list[Word], st: Stage, up: Flow | None, text: str, line: int,
-                emit: bool, depth: int, flow: Flow) -> None:
+    def _source(
+        self,
+        rest: list[Word],
+        st: Stage,
+        up: Flow | None,
+        text: str,
+        line: int,
+        emit: bool,
+        depth: int,
+        flow: Flow,
+    ) -> None:
         if not rest:
             return
         w = rest[0]
