@@ -232,7 +232,12 @@ def build_code_findings(
             Evidence(s.line, f"[{s.rule_id}] {s.text}") for s in ordered[:MAX_EVIDENCE]
         )
         where = "only in the artifact" if rec.status is Status.ARTIFACT_ONLY else "modified"
-        reasons = "; ".join(dict.fromkeys(s.why.rstrip(".") for s in ordered))[:600]
+        others = sorted({s.rule_id for s in signals} - {worst.rule_id})
+        reasons = (
+            worst.why.rstrip(".; ")
+            + "."
+            + (f" Other signals in this file: {', '.join(others)}." if others else "")
+        )
         findings.append(
             Finding(
                 worst.rule_id,
@@ -241,7 +246,7 @@ def build_code_findings(
                 f"Build code {where} behaves like a loader"
                 if strong
                 else f"Build code {where} does something unusual",
-                f"{reasons}.",
+                reasons,
                 evidence,
                 tuple(related),
             )
