@@ -220,3 +220,28 @@ def test_serial_above_every_release_is_critical(
     assert critical[0]["path"] == "m4/gettext.m4"
     assert "declares serial 999" in critical[0]["evidence"][0]["text"]
     assert record(report, "m4/gettext.m4")["provenance"] == "serial-above-known"
+
+
+def test_configure_command_block_no_macro_declares_is_high(
+    autotools_release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A config.status command written into configure by hand (no m4 change)."""
+    repo, tarball = autotools_release
+    configure = _member(tarball, "configure").decode()
+    anchor = '    "depfiles":C)'
+    assert anchor in configure
+    hook = '    "locale-fixup":C) touch "$ac_pwd/MARKER" ;;\n'
+    tampered = _retar(
+        tarball,
+        tmp_path / tarball.name,
+        {"configure": configure.replace(anchor, hook + anchor, 1).encode()},
+    )
+    code, report = audit_json(tampered, repo)
+    assert code == 1
+    found = [f for f in report["findings"] if f["rule_id"] == "configure-unaccounted-command"]
+    assert len(found) == 1 and found[0]["path"] == "configure"
+    assert found[0]["severity"] == "high"
+    assert '"locale-fixup":C)' in found[0]["evidence"][0]["text"]
+    # the genuine configure has none
+    _, clean = audit_json(tarball, repo)
+    assert not [f for f in clean["findings"] if f["rule_id"] == "configure-unaccounted-command"]

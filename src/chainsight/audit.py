@@ -93,6 +93,7 @@ def audit(
         )
         from chainsight.analyzers.build_code import build_code_findings, opaque_paths
         from chainsight.analyzers.compare import compare_trees
+        from chainsight.analyzers.configure_check import configure_command_findings
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
@@ -115,7 +116,12 @@ def audit(
     for f in code_findings:
         for rel in f.related:
             readers.setdefault(rel.path, []).append(f.path)
-    specific = prov_findings + code_findings + blob_findings(ctx, blobs, readers)
+    specific = (
+        prov_findings
+        + code_findings
+        + blob_findings(ctx, blobs, readers)
+        + configure_command_findings(ctx, records)
+    )
     if request.ioc:
         shipped = [r.path for r in records if r.status is not Status.SOURCE_ONLY]
         specific += indicator_findings(
