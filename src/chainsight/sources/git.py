@@ -16,6 +16,7 @@ prompts, no submodule recursion, and only https, ssh and file transports.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -35,12 +36,17 @@ CLONE_TIMEOUT_SECONDS = 600
 CONNECT_TIMEOUT_SECONDS = 20
 
 
+@functools.cache
 def _pygit2() -> Any:
+    """pygit2, with its process-wide options set once."""
     import pygit2
 
     # process-local: the user's config is not touched
     with contextlib.suppress(AttributeError, ValueError):
         pygit2.option(pygit2.enums.Option.SET_OWNER_VALIDATION, 0)
+    with contextlib.suppress(AttributeError, ValueError):
+        # blobs are read once each: a large object cache only grows the process
+        pygit2.option(pygit2.enums.Option.SET_CACHE_MAX_SIZE, 32 * 1024 * 1024)
     return pygit2
 
 
