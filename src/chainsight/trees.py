@@ -102,7 +102,7 @@ class FileTree:
         if cached is not None:
             return cached
         data = self._reader(entry)
-        if data is not None and len(data) <= 4 * 1024 * 1024:
+        if data is not None and len(data) <= 512 * 1024:
             if len(self._recent) >= 8:
                 self._recent.pop(next(iter(self._recent)))
             self._recent[path] = data
