@@ -30,7 +30,7 @@ from chainsight.model import (
 from chainsight.sources.archive import ArchiveContents, describe_kind, read_archive, sha256_file
 from chainsight.sources.git import Repository
 from chainsight.sources.refs import ReleaseName, derive_ref, parse_release_name
-from chainsight.trees import Entry, FileTree
+from chainsight.trees import Entry
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 """Given a label and a total byte count, returns a callback taking bytes done."""
@@ -267,7 +267,3 @@ def _wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
             tuple(Evidence(None, p) for p in problems[:8]),
         )
     ]
-
-
-def tree_of(contents: ArchiveContents) -> FileTree:  # pragma: no cover - convenience
-    return contents.tree()

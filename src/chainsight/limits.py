@@ -30,5 +30,5 @@ class Limits:
     """Largest member whose content is kept in memory for analysis."""
     max_retained_total_bytes: int = 512 * MiB
     """Content kept in memory in all; beyond it members are hashed only."""
-    max_nesting: int = 1
-    """Archives inside archives are not opened, except a .dsc's named tarballs."""
+    # Archives inside archives are never opened (only a .dsc's named tarballs are
+    # read), so there is no nesting limit to set.

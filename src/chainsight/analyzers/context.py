@@ -69,7 +69,8 @@ class AuditContext:
     commit: str
     release: ReleaseName | None
     artifact_kind: str
-    notes: list[str] = field(default_factory=list)
+    submodule_trees: dict[str, FileTree] = field(default_factory=dict)
+    """Trees of submodule commits, loaded on first use."""
 
     @cached_property
     def attributes(self) -> GitAttributes:

@@ -91,8 +91,6 @@ class GitAttributes:
                         attrs[k] = v
                     else:
                         attrs[spec] = True
-                if pattern == "binary":
-                    continue
                 self._rules.append(_Rule(base, _pattern_regex(pattern), attrs))
 
     def get(self, path: str, attr: str) -> str | bool | None:

@@ -13,7 +13,8 @@ import re
 from chainsight.analyzers.classify import is_binary
 from chainsight.analyzers.context import AuditContext, Difference, Explanation
 from chainsight.model import Category, Status
-from chainsight.trees import EntryKind, git_blob_id
+from chainsight.sources.git import Repository
+from chainsight.trees import EntryKind, FileTree, git_blob_id
 
 _VCS_CI = re.compile(
     r"(^|/)(\.git(ignore|attributes|modules|-blame-ignore-revs|keep|review)?|\.mailmap"
@@ -119,14 +120,12 @@ def _check_in_submodule(
     return entry is not None and entry.blob_id == blob_id
 
 
-_SUBTREES: dict[str, object] = {}
-
-
-def _submodule_tree(ctx: AuditContext, sub: object, commit: str):  # type: ignore[no-untyped-def]
-    key = f"{id(ctx)}:{commit}"
-    if key not in _SUBTREES:
-        _SUBTREES[key] = sub.tree_at(commit)  # type: ignore[attr-defined]
-    return _SUBTREES[key]
+def _submodule_tree(ctx: AuditContext, sub: Repository, commit: str) -> FileTree:
+    """The pinned commit's tree, loaded once per audit (kept on the context)."""
+    tree = ctx.submodule_trees.get(commit)
+    if tree is None:
+        tree = ctx.submodule_trees[commit] = sub.tree_at(commit)
+    return tree
 
 
 def explain_export_ignore(ctx: AuditContext, d: Difference) -> Explanation | None:
@@ -281,7 +280,3 @@ def explain_symlink_copy(ctx: AuditContext, d: Difference) -> Explanation | None
             )
         return None
     return None
-
-
-def symlink_blob(target: str) -> str:
-    return git_blob_id(target.encode("utf-8", "surrogateescape"))
