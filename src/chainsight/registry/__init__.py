@@ -1,0 +1,1 @@
+"""Packages as people install them: registry targets, downloads and their cache."""
