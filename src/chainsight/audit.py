@@ -27,7 +27,13 @@ from chainsight.model import (
     Summary,
     count_by_severity,
 )
-from chainsight.sources.archive import ArchiveContents, describe_kind, read_archive, sha256_file
+from chainsight.sources.archive import (
+    ArchiveContents,
+    DeferredContentFilter,
+    describe_kind,
+    read_archive,
+    sha256_file,
+)
 from chainsight.sources.git import Repository
 from chainsight.sources.refs import ReleaseName, derive_ref, parse_release_name
 from chainsight.trees import Entry
@@ -67,41 +73,48 @@ def audit(
         raise UsageError(f"artifact {path} does not exist")
     if not path.is_file():
         raise UsageError(f"artifact {path} is not a file")
-    repo = Repository.open(request.source, request.cache_dir)
-
     release = _release_of(path)
-    if request.ref:
-        ref = request.ref
-    else:
-        ref = derive_ref(_name_for_ref(path, release), repo.tag_names())
-        if on_ref is not None:
-            on_ref(ref)
-    resolved = repo.resolve(ref)
-    source = repo.tree_at(resolved.commit, request.source_subdir)
-    source_blobs = {e.blob_id for e in source.entries()}
-
     # Stream the artifact in a thread (decompression and hashing release the GIL)
-    # while this one loads the analyzers and hashes the artifact file.
+    # from the start: it overlaps opening the repository, walking the tag's tree,
+    # loading the analyzers and hashing the artifact file here. Until the tree is
+    # known every member's content is kept; then only what the repository lacks.
+    keep = DeferredContentFilter()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(
-            _read_artifact,
-            path,
-            request.limits,
-            lambda blob: blob not in source_blobs,
-            release,
-            progress,
-        )
+        reading = pool.submit(_read_artifact, path, request.limits, keep, release, progress)
+        try:
+            repo = Repository.open(request.source, request.cache_dir)
+            if request.ref:
+                ref = request.ref
+            else:
+                ref = derive_ref(_name_for_ref(path, release), repo.tag_names())
+                if on_ref is not None:
+                    on_ref(ref)
+            resolved = repo.resolve(ref)
+            source = repo.tree_at(resolved.commit, request.source_subdir)
+        except BaseException:
+            keep.cancel()
+            raise
+        source_blobs = {e.blob_id for e in source.entries()}
+        keep.resolve(source_blobs)
         from chainsight.analyzers.build_code import build_code_findings, opaque_paths
         from chainsight.analyzers.compare import compare_trees
         from chainsight.analyzers.configure_check import configure_command_findings
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
-        from chainsight.analyzers.opaque import blob_findings, indicator_findings
+        from chainsight.analyzers.opaque import (
+            analyse_blobs,
+            blob_findings,
+            indicator_findings,
+        )
+        from chainsight.analyzers.prescan import Prescan
         from chainsight.analyzers.provenance import check_provenance, drop_superseded
 
         artifact_sha256 = sha256_file(path)
         art = reading.result()
+    kept = art.contents.content
+    for blob_id in [b for b in kept if b in source_blobs]:
+        del kept[blob_id]  # kept before the tree was known; the repository has it
 
     def fallback(entry: Entry) -> bytes | None:
         return repo.read_blob(entry.blob_id) if entry.blob_id in source_blobs else None
@@ -109,9 +122,25 @@ def audit(
     artifact_tree = art.contents.tree(fallback)
     comparison = compare_trees(artifact_tree, source)
     ctx = AuditContext(artifact_tree, source, repo, resolved.commit, art.release, art.kind)
-    records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
     blobs = opaque_paths(ctx)
-    code_findings = build_code_findings(ctx, records, blobs)
+    # per-file scans go to the second core while this one explains the differences
+    shipped = [d.path for d in comparison.differences if d.status is not Status.SOURCE_ONLY]
+    changed = {
+        d.path: data
+        for d in comparison.differences
+        if d.status in (Status.ARTIFACT_ONLY, Status.MODIFIED)
+        and (data := artifact_tree.read(d.path)) is not None
+    }
+    prescan = Prescan(changed)
+    prescan.start()
+    records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
+    blob_reports = analyse_blobs(ctx, blobs)
+    ioc_findings = (
+        indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), path.name, artifact_sha256)
+        if request.ioc
+        else []
+    )
+    code_findings = build_code_findings(ctx, records, blobs, prescan.results().signals)
     readers: dict[str, list[str]] = {}
     for f in code_findings:
         for rel in f.related:
@@ -119,14 +148,10 @@ def audit(
     specific = (
         prov_findings
         + code_findings
-        + blob_findings(ctx, blobs, readers)
+        + blob_findings(ctx, blobs, readers, blob_reports)
         + configure_command_findings(ctx, records)
+        + ioc_findings
     )
-    if request.ioc:
-        shipped = [r.path for r in records if r.status is not Status.SOURCE_ONLY]
-        specific += indicator_findings(
-            ctx, list(dict.fromkeys(shipped + blobs)), path.name, artifact_sha256
-        )
     findings = (
         art.findings
         + anomaly_findings(art.contents.anomalies)

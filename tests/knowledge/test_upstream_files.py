@@ -243,3 +243,19 @@ def test_lookups_are_fast_once_loaded() -> None:
     for _ in range(20):
         lookup(path.name, content)
     assert (time.perf_counter() - started) / 20 < 0.05
+
+
+def test_is_verified_upstream_agrees_with_lookup() -> None:
+    from chainsight.knowledge.upstream_files import is_verified_upstream, lookup
+
+    installed = sorted(Path("/usr/share/aclocal").glob("*.m4"))[:40]
+    if not installed:
+        pytest.skip("no aclocal macros installed")
+    checked = 0
+    for path in installed:
+        content = path.read_bytes()
+        for variant in (content, content + b"\ndnl comment only\n", content + b"\necho hi\n"):
+            expected = lookup(path.name, variant).status == "verified-upstream"
+            assert is_verified_upstream(path.name, variant) is expected, path.name
+            checked += expected
+    assert checked > 0  # at least one installed macro is a known release

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from chainsight.analyzers.classify import is_binary
@@ -184,10 +184,14 @@ def _is_data(ctx: AuditContext, path: str, blobs: list[str]) -> bool:
 
 
 def build_code_findings(
-    ctx: AuditContext, records: list[FileRecord], blobs: list[str]
+    ctx: AuditContext,
+    records: list[FileRecord],
+    blobs: list[str],
+    scanned: Mapping[str, list[Any]] | None = None,
 ) -> list[Finding]:
     """One finding per build file whose code behaves unusually, linked to the blobs
-    (from :func:`opaque_paths`) it reads."""
+    (from :func:`opaque_paths`) it reads. ``scanned`` holds signals already computed
+    for some paths (by :mod:`.prescan`); the others are scanned here."""
     from chainsight.analyzers.behaviour import read_matches, scan_build_code
 
     findings: list[Finding] = []
@@ -199,7 +203,11 @@ def build_code_findings(
         if data is not None:
             texts[rec.path] = data.decode("utf-8", "replace")
             recs[rec.path] = rec
-    for path, signals in _scan_all(texts, scan_build_code).items():
+    done = {p: list(scanned[p]) for p in texts if scanned is not None and p in scanned}
+    todo = {p: t for p, t in texts.items() if p not in done}
+    results = {**done, **_scan_all(todo, scan_build_code)}
+    for path in texts:
+        signals = results[path]
         rec = recs[path]
         text = texts[path]
         if not signals:

@@ -12,24 +12,46 @@ known incidents (knowledge/indicators.py). It is an extra, switched off with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainsight.analyzers.context import AuditContext
 from chainsight.model import Evidence, Finding, Related, Severity
 
+if TYPE_CHECKING:
+    from chainsight.analyzers.blobs import BlobReport
+
+
+def analyse_blobs(ctx: AuditContext, blobs: list[str]) -> dict[str, BlobReport | None]:
+    """Reports for the blobs examined whether or not build code reads them."""
+    from chainsight.analyzers.blobs import analyse_blob
+
+    out: dict[str, BlobReport | None] = {}
+    for path in blobs:
+        if _worth_decoding(path):
+            data = ctx.artifact.read(path)
+            out[path] = None if data is None else analyse_blob(path, data)
+    return out
+
 
 def blob_findings(
-    ctx: AuditContext, blobs: list[str], readers: dict[str, list[str]]
+    ctx: AuditContext,
+    blobs: list[str],
+    readers: dict[str, list[str]],
+    reports: dict[str, BlobReport | None] | None = None,
 ) -> list[Finding]:
-    """Findings for suspicious blobs; ``readers`` maps a blob to build files reading it."""
+    """Findings for suspicious blobs; ``readers`` maps a blob to build files reading it;
+    ``reports`` holds what :func:`analyse_blobs` already found."""
     from chainsight.analyzers.blobs import analyse_blob
 
     findings = []
     for path in blobs:
         if path not in readers and not _worth_decoding(path):
             continue
-        data = ctx.artifact.read(path)
-        if data is None:
-            continue
-        report = analyse_blob(path, data)
+        if reports is not None and path in reports:
+            report = reports[path]
+        else:
+            data = ctx.artifact.read(path)
+            report = None if data is None else analyse_blob(path, data)
         if report is None or not report.suspicious:
             continue
         hides_code = report.decodes_to in ("script", "elf", "pe", "macho") or report.kind in (
@@ -104,7 +126,10 @@ def _worth_decoding(path: str) -> bool:
 
 
 def indicator_findings(
-    ctx: AuditContext, paths: list[str], artifact_name: str, artifact_sha256: str
+    ctx: AuditContext,
+    paths: list[str],
+    artifact_name: str,
+    artifact_sha256: str,
 ) -> list[Finding]:
     from chainsight.knowledge.indicators import scan_artifact_name, scan_indicators
 

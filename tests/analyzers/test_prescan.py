@@ -1,0 +1,74 @@
+"""Build-code scans in a forked worker give exactly what scanning in-process gives."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from chainsight.analyzers import prescan as prescan_module
+from chainsight.analyzers.behaviour import scan_build_code
+from chainsight.analyzers.prescan import MIN_CHARS_FOR_WORKER, Prescan
+
+LOADER = (
+    'gl_dir="$srcdir/tests/files"\n'
+    'eval `cat $gl_dir/bad-3-corrupt.xz | tr "\\t \\-_" " \\t_\\-" | xz -d 2>/dev/null`\n'
+)
+PADDING = "".join(f"am__v{i} = value{i}\n" for i in range(MIN_CHARS_FOR_WORKER // 20))
+
+
+def _candidates() -> dict[str, bytes]:
+    return {
+        "m4/loader.m4": LOADER.encode(),
+        "Makefile.in": (PADDING + "all:\n\t@echo ok\n").encode(),
+        "docs/manual.txt": b"not build code\n",
+    }
+
+
+def test_worker_and_in_process_agree() -> None:
+    candidates = _candidates()
+    worker = Prescan(candidates)
+    worker.start()
+    assert (worker._pid is not None) == (hasattr(os, "fork") and (os.cpu_count() or 1) > 1)
+    got = worker.results().signals
+    assert set(got) == {"m4/loader.m4", "Makefile.in"}  # not the text file
+    for path in got:
+        assert got[path] == scan_build_code(path, candidates[path].decode())
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
+
+
+def test_small_inputs_are_scanned_in_process() -> None:
+    small = Prescan({"m4/loader.m4": LOADER.encode()})
+    small.start()
+    assert small._pid is None
+    assert small.results().signals["m4/loader.m4"]
+
+
+def test_failed_worker_falls_back_to_scanning_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    calls = {"n": 0}
+    real = prescan_module._work
+
+    def flaky(code, raw):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if os.getpid() != parent:
+            raise RuntimeError("worker breaks")
+        return real(code, raw)
+
+    parent = os.getpid()
+    monkeypatch.setattr(prescan_module, "_work", flaky)
+    scan = Prescan(_candidates())
+    scan.start()
+    got = scan.results().signals
+    assert calls["n"] == 1  # the parent's own call; the child's is not counted here
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
+
+
+def test_released_upstream_files_are_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "chainsight.knowledge.upstream_files.is_verified_upstream",
+        lambda name, content: name.endswith("loader.m4"),
+    )
+    got = Prescan({"m4/loader.m4": LOADER.encode()}).results().signals
+    assert "m4/loader.m4" not in got
