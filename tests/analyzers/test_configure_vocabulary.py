@@ -1,0 +1,46 @@
+"""How m4 output is matched to the words of its inputs (configure_check._Vocabulary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainsight.analyzers.configure_check import _Vocabulary
+from chainsight.knowledge.autoconf_vocabulary import autoconf_versions, autoconf_words
+
+INPUTS = {"AC_CHECK_LIB", "wolfssh", "am__fastdep", "sh", "elb", "HAVE_LIB", "conf"}
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "wolfssh",  # as written
+        "lwolfssh",  # -l + a library name given to AC_CHECK_LIB
+        "am__fastdepCC_TRUE",  # automake's conditional named after an argument
+        "sh1234elb",  # sh[[1234]]elb once m4's quotes are gone
+        "HAVE_LIBWOLFSSH",  # an AC_DEFINE built from pieces, upper-cased
+        "confXXXXXX",  # a mktemp template
+        "ab",  # too short to tell anything
+    ],
+)
+def test_words_m4_makes_from_its_inputs_are_accounted_for(word: str) -> None:
+    vocabulary = _Vocabulary(INPUTS | {"CC", "TRUE"})
+    assert vocabulary.accounts_for(word)
+
+
+@pytest.mark.parametrize("word", ["zzyzx", "payload_stage", "qxjvbw"])
+def test_words_from_nowhere_are_not(word: str) -> None:
+    assert not _Vocabulary(INPUTS).accounts_for(word)
+
+
+def test_two_one_letter_pieces_are_not_enough() -> None:
+    vocabulary = _Vocabulary({"conf"})
+    assert vocabulary.accounts_for("xconf")
+    assert not vocabulary.accounts_for("xyconf")
+
+
+def test_packaged_vocabulary_covers_autoconf_releases() -> None:
+    versions = autoconf_versions()
+    assert {"2.69", "2.71", "2.72"} <= set(versions)
+    words = autoconf_words()
+    assert {"as_fn_error", "ac_config_files", "AS_ECHO", "ac_cv_prog_CC"} & words
+    assert len(words) > 5000
