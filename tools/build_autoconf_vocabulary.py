@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "words": sorted(vocabulary),
     }
     args.out.write_bytes(gzip.compress(json.dumps(data, indent=0).encode(), mtime=0))
-    print(f"wrote {args.out}: {len(vocabulary)} words from {len(versions)} releases")
+    print(f"wrote {args.out}: {len(vocabulary)} words from {len(set(versions))} releases")
     return 0
 
 
