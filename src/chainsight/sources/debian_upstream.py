@@ -17,6 +17,9 @@ _FORGE = re.compile(
     r"salsa\.debian\.org|git\.sr\.ht|bitbucket\.org)/(?P<path>[^\s\"'()]+)",
     re.IGNORECASE,
 )
+_PAGES = frozenset(
+    {"-", "tags", "releases", "archive", "downloads", "refs", "uploads", "raw", "blob", "tree"}
+)
 _NOT_OWNER = frozenset({"downloads", "releases", "tags", "archive", "-", "api", "repos"})
 
 
@@ -52,16 +55,16 @@ def forge_repository(url: str, source: str = "") -> str | None:
     if m is None:
         return None
     host = m.group("host").lower()
-    path = m.group("path")
-    if "/-/" in path:  # GitLab: everything before /-/ is the project (subgroups included)
-        parts = path.split("/-/", 1)[0].strip("/").split("/")
-    else:
-        parts = path.strip("/").split("/")[:2]
-    parts = [p for p in parts if p]
+    parts = [p for p in m.group("path").split("?", 1)[0].split("/") if p]
+    if host == "github.com":
+        parts = parts[:2]
+    else:  # GitLab and kin: subgroups are allowed; the project ends where a page name starts
+        for i, part in enumerate(parts):
+            if part.lower() in _PAGES:
+                parts = parts[:i]
+                break
     if len(parts) < 2 or any(_unresolved(p) for p in parts) or parts[0].lower() in _NOT_OWNER:
         return None
-    if host == "github.com" or len(parts) == 2:
-        parts = parts[:2]
     repo = "/".join(parts)
     repo = re.sub(r"\.git$", "", repo)
     return f"https://{host}/{repo}"
