@@ -343,7 +343,13 @@ def _materialise(
     options: RegistryOptions, source: str, version: str, blobs: dict[str, tuple[Path, str]]
 ) -> Path:
     """A directory holding the files under their real names, linked to the verified blobs."""
-    folder = options.cache.root / "debian" / source / version.replace(":", "%3a")
+    safe = re.compile(r"[^A-Za-z0-9.+~_-]")
+    folder = (
+        options.cache.root
+        / "debian"
+        / safe.sub("_", source)
+        / safe.sub(lambda m: f"%{ord(m.group(0)):02x}", version)
+    )
     folder.mkdir(parents=True, exist_ok=True)
     for name, (blob, _sha) in blobs.items():
         dest = folder / name
