@@ -1,7 +1,8 @@
 #!/bin/sh
 # Set up chainsight in ./.venv from the hash-pinned lock files.
 #
-#   sh install.sh          the tool (needs: python3 >= 3.11 with venv, git)
+#   sh install.sh          the tool (needs: python3 >= 3.11 with venv, git; gpgv and
+#                          debian-archive-keyring for deb: targets)
 #   sh install.sh --dev    the tool plus what the tests need (pytest, and the real
 #                          autotools the tests run on their own synthetic project)
 #
@@ -18,7 +19,12 @@ command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     missing="$missing python3-venv"
 fi
+# deb: targets: gpgv verifies the archive's InRelease and upstream signatures
+command -v gpgv >/dev/null 2>&1 || missing="$missing gpgv"
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing="$missing debian-archive-keyring"
 if [ "$dev" = 1 ]; then
+    # gpg makes the throwaway keys the Debian archive tests sign with
+    command -v gpg >/dev/null 2>&1 || missing="$missing gnupg"
     for pair in autoreconf:autoconf automake:automake libtoolize:libtool \
                 autopoint:autopoint msgfmt:gettext make:make cc:gcc xz:xz-utils; do
         command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
