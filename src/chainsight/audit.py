@@ -46,6 +46,10 @@ class AuditRequest:
     cache_dir: Path | None = None
     ioc: bool = True
     """Run the ioc-* rules (published indicators of known incidents)."""
+    artifact_name: str | None = None
+    """The artifact's real file name when ``artifact`` is stored under another one
+    (the download cache keeps files by digest): used for the release name, the
+    kind and the report."""
 
 
 @dataclass
@@ -67,13 +71,14 @@ def audit(
         raise UsageError(f"artifact {path} does not exist")
     if not path.is_file():
         raise UsageError(f"artifact {path} is not a file")
+    name = request.artifact_name or path.name
     repo = Repository.open(request.source, request.cache_dir)
 
-    release = _release_of(path)
+    release = _release_of(path, name)
     if request.ref:
         ref = request.ref
     else:
-        ref = derive_ref(_name_for_ref(path, release), repo.tag_names())
+        ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
         if on_ref is not None:
             on_ref(ref)
     resolved = repo.resolve(ref)
@@ -86,6 +91,7 @@ def audit(
         reading = pool.submit(
             _read_artifact,
             path,
+            name,
             request.limits,
             lambda blob: blob not in source_blobs,
             release,
@@ -125,7 +131,7 @@ def audit(
     if request.ioc:
         shipped = [r.path for r in records if r.status is not Status.SOURCE_ONLY]
         specific += indicator_findings(
-            ctx, list(dict.fromkeys(shipped + blobs)), path.name, artifact_sha256
+            ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256
         )
     findings = (
         art.findings
@@ -144,7 +150,7 @@ def audit(
         findings_by_severity=count_by_severity(findings),
     )
     return AuditReport(
-        artifact=ArtifactInfo(str(path), artifact_sha256, art.kind),
+        artifact=ArtifactInfo(request.artifact_name or str(path), artifact_sha256, art.kind),
         source=SourceInfo(repo.display, ref, resolved.commit, request.source_subdir),
         files=tuple(records),
         findings=tuple(findings),
@@ -154,32 +160,33 @@ def audit(
     )
 
 
-def _release_of(path: Path) -> ReleaseName | None:
-    if path.name.endswith(".dsc"):
+def _release_of(path: Path, name: str) -> ReleaseName | None:
+    if name.endswith(".dsc"):
         from chainsight.sources.dsc import read_dsc
 
         dsc = read_dsc(path)
         return ReleaseName(dsc.source, dsc.upstream_version)
-    return parse_release_name(path.name)
+    return parse_release_name(name)
 
 
-def _name_for_ref(path: Path, release: ReleaseName | None) -> str:
-    if release is not None and path.name.endswith(".dsc"):
+def _name_for_ref(name: str, release: ReleaseName | None) -> str:
+    if release is not None and name.endswith(".dsc"):
         return f"{release.name}-{release.version}.tar.gz"
-    return path.name
+    return name
 
 
 def _read_artifact(
     path: Path,
+    name: str,
     limits: Limits,
     want: Callable[[str], bool],
     release: ReleaseName | None,
     progress: ProgressFactory | None,
 ) -> _Artifact:
-    kind = describe_kind(path)
+    kind = describe_kind(Path(name))
     if kind == "dsc":
         return _read_dsc(path, limits, want, release, progress)
-    cb = progress(path.name, path.stat().st_size) if progress else None
+    cb = progress(name, path.stat().st_size) if progress else None
     contents = read_archive(
         path, limits=limits, want_content=want, want_sha256=kind == "wheel", progress=cb
     )
@@ -191,7 +198,7 @@ def _read_artifact(
         kind = "npm"
     findings: list[Finding] = []
     if kind == "wheel":
-        findings += _wheel_record_findings(contents)
+        findings += wheel_record_findings(contents)
     return _Artifact(contents, kind, release, findings)
 
 
@@ -234,7 +241,7 @@ def _read_dsc(
     return _Artifact(merged, "dsc", release, findings)
 
 
-def _wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
+def wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
     record = next((p for p in contents.entries if p.endswith(".dist-info/RECORD")), None)
     if record is None:
         return [
