@@ -51,6 +51,9 @@ CODE_SUFFIXES = (".py", ".pyw", ".pth")
 """What a wheel installs that Python runs: modules and ``.pth`` start-up hooks."""
 _COMPILED = re.compile(r"\.(so(\.\d+)*|pyd|dylib|dll)$", re.IGNORECASE)
 EVIDENCE_LINES = 8
+BUILD_SCRIPTS = ("setup.py", "hatch_build.py", "pdm_build.py", "build.py")
+"""Top-level sdist files a build backend runs: a file they write from one of their
+string literals is code the sdist shows."""
 MAX_TEXT = 4 * 1024 * 1024
 
 
@@ -136,7 +139,7 @@ def _read_wheel(path: Path, name: str) -> _Dist:
 def _read_sdist(path: Path, name: str, wheel: _Dist | None) -> _Dist:
     """The sdist, keeping only what the comparison may read: files whose base name a
     wheel's code file has (or its ``.in`` template), and the metadata files."""
-    wanted: set[str] = {"PKG-INFO", "requires.txt", "pyproject.toml"}
+    wanted: set[str] = {"PKG-INFO", "requires.txt", "pyproject.toml", *BUILD_SCRIPTS}
     if wheel is not None:
         for p in wheel.tree:
             inst = _install_path(p)
@@ -318,6 +321,38 @@ def _explain_generated(
             return f"{template} from the sdist with its @PLACEHOLDERS@ filled in"
     if path.endswith(".py") and _cffi_abi_module(text):
         return "a cffi out-of-line ABI module (literal type tables only)"
+    script = _written_by_build_script(text, sdist)
+    if script is not None:
+        return f"written at build time from a string literal of the sdist's {script}"
+    return None
+
+
+def _statements(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[\n;]", text) if s.strip()]
+
+
+def _written_by_build_script(text: str, sdist: _Dist) -> str | None:
+    """The file's statements are exactly those of one string literal in a build script
+    at the top of the sdist (setuptools' ``distutils-precedence.pth``)."""
+    wanted = _statements(text)
+    if not wanted or len(text) > 64 * 1024:
+        return None
+    for script in BUILD_SCRIPTS:
+        source = _text(sdist.tree, script)
+        if source is None:
+            continue
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and len(node.value) >= 16
+                and _statements(node.value) == wanted
+            ):
+                return script
     return None
 
 

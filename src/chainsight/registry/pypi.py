@@ -254,7 +254,7 @@ def choose_release(
                 f"{target}: no such version on {redact(index)} "
                 f"({len(by_version)} versions listed{hint})"
             )
-        version = wanted
+        version = next(v for v in by_version if v == wanted)  # the index's spelling
         chosen = by_version[version]
         if all(f.yanked is not None for f in chosen):
             reason = next((f.yanked for f in chosen if f.yanked), "")

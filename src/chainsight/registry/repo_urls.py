@@ -114,7 +114,7 @@ def _two_level(host: str, segments: list[str]) -> str | None:
     if host == "github.com" and owner.lower() in {"sponsors", "orgs", "apps", "marketplace"}:
         return None
     repo = repo.removesuffix(".git")
-    if not repo or repo in _NOT_REPO_SEGMENTS:
+    if not repo:
         return None
     return f"https://{host}/{owner}/{repo}"
 
