@@ -52,6 +52,10 @@ class AuditRequest:
     cache_dir: Path | None = None
     ioc: bool = True
     """Run the ioc-* rules (published indicators of known incidents)."""
+    artifact_name: str | None = None
+    """The artifact's real file name when ``artifact`` is stored under another one
+    (the download cache keeps files by digest): used for the release name, the
+    kind and the report."""
 
 
 @dataclass
@@ -73,20 +77,21 @@ def audit(
         raise UsageError(f"artifact {path} does not exist")
     if not path.is_file():
         raise UsageError(f"artifact {path} is not a file")
-    release = _release_of(path)
+    name = request.artifact_name or path.name
+    release = _release_of(path, name)
     # Stream the artifact in a thread (decompression and hashing release the GIL)
     # from the start: it overlaps opening the repository, walking the tag's tree,
     # loading the analyzers and hashing the artifact file here. Until the tree is
     # known every member's content is kept; then only what the repository lacks.
     keep = DeferredContentFilter()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(_read_artifact, path, request.limits, keep, release, progress)
+        reading = pool.submit(_read_artifact, path, name, request.limits, keep, release, progress)
         try:
             repo = Repository.open(request.source, request.cache_dir)
             if request.ref:
                 ref = request.ref
             else:
-                ref = derive_ref(_name_for_ref(path, release), repo.tag_names())
+                ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
                 if on_ref is not None:
                     on_ref(ref)
             resolved = repo.resolve(ref)
@@ -139,7 +144,7 @@ def audit(
     records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
     blob_reports = analyse_blobs(ctx, blobs)
     ioc_findings = (
-        indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), path.name, artifact_sha256)
+        indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
         if request.ioc
         else []
     )
@@ -173,7 +178,7 @@ def audit(
         findings_by_severity=count_by_severity(findings),
     )
     return AuditReport(
-        artifact=ArtifactInfo(str(path), artifact_sha256, art.kind),
+        artifact=ArtifactInfo(request.artifact_name or str(path), artifact_sha256, art.kind),
         source=SourceInfo(repo.display, ref, resolved.commit, request.source_subdir),
         files=tuple(records),
         findings=tuple(findings),
@@ -183,32 +188,33 @@ def audit(
     )
 
 
-def _release_of(path: Path) -> ReleaseName | None:
-    if path.name.endswith(".dsc"):
+def _release_of(path: Path, name: str) -> ReleaseName | None:
+    if name.endswith(".dsc"):
         from chainsight.sources.dsc import read_dsc
 
         dsc = read_dsc(path)
         return ReleaseName(dsc.source, dsc.upstream_version)
-    return parse_release_name(path.name)
+    return parse_release_name(name)
 
 
-def _name_for_ref(path: Path, release: ReleaseName | None) -> str:
-    if release is not None and path.name.endswith(".dsc"):
+def _name_for_ref(name: str, release: ReleaseName | None) -> str:
+    if release is not None and name.endswith(".dsc"):
         return f"{release.name}-{release.version}.tar.gz"
-    return path.name
+    return name
 
 
 def _read_artifact(
     path: Path,
+    name: str,
     limits: Limits,
     want: Callable[[str], bool],
     release: ReleaseName | None,
     progress: ProgressFactory | None,
 ) -> _Artifact:
-    kind = describe_kind(path)
+    kind = describe_kind(Path(name))
     if kind == "dsc":
         return _read_dsc(path, limits, want, release, progress)
-    cb = progress(path.name, path.stat().st_size) if progress else None
+    cb = progress(name, path.stat().st_size) if progress else None
     contents = read_archive(
         path, limits=limits, want_content=want, want_sha256=kind == "wheel", progress=cb
     )
@@ -220,7 +226,7 @@ def _read_artifact(
         kind = "npm"
     findings: list[Finding] = []
     if kind == "wheel":
-        findings += _wheel_record_findings(contents)
+        findings += wheel_record_findings(contents)
     return _Artifact(contents, kind, release, findings)
 
 
@@ -263,7 +269,7 @@ def _read_dsc(
     return _Artifact(merged, "dsc", release, findings)
 
 
-def _wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
+def wheel_record_findings(contents: ArchiveContents) -> list[Finding]:
     record = next((p for p in contents.entries if p.endswith(".dist-info/RECORD")), None)
     if record is None:
         return [

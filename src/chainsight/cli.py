@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from chainsight import __version__
-from chainsight.errors import ChainsightError
+from chainsight.errors import ChainsightError, UsageError
 
 app = typer.Typer(
     name="chainsight",
@@ -110,23 +110,28 @@ def _stderr_console() -> Any:
 @app.command()
 def audit(
     artifact: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="Release artifact: .tar[.gz|.xz|.bz2|.zst], .tgz, .zip, .whl, npm .tgz, or a "
-            "Debian .dsc (its upstream tarballs are audited).",
+            metavar="TARGET_OR_FILE",
+            help="A registry release: pypi:NAME[==VERSION] (npm:NAME[@VERSION] and "
+            "deb:SOURCE[=VERSION] where supported), downloaded into the cache and checked "
+            "against the index's hashes; or a file: .tar[.gz|.xz|.bz2|.zst], .tgz, .zip, "
+            ".whl, npm .tgz, or a Debian .dsc (its upstream tarballs are audited).",
             show_default=False,
         ),
     ],
     source: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--source",
             "-s",
             help="Source repository: a local path (bare or with a work tree) "
-            "or an https/ssh URL, cloned into the cache.",
+            "or an https/ssh URL, cloned into the cache. Required for a file; for a "
+            "target (or WHEEL --sdist SDIST) the default is the repository named in the "
+            "package metadata.",
             show_default=False,
         ),
-    ],
+    ] = None,
     ref: Annotated[
         str | None,
         typer.Option(
@@ -161,7 +166,10 @@ def audit(
     ] = None,
     cache_dir: Annotated[
         Path | None,
-        typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
+        typer.Option(
+            help="Cache for downloads (downloads/) and cloned repositories (repos/) "
+            "(default ~/.cache/chainsight, or $CHAINSIGHT_CACHE)."
+        ),
     ] = None,
     no_ioc: Annotated[
         bool,
@@ -171,34 +179,172 @@ def audit(
             "the general rules do not depend on them.",
         ),
     ] = False,
+    sdist: Annotated[
+        Path | None,
+        typer.Option(
+            help="With a wheel as TARGET_OR_FILE: the sdist of the same release; every "
+            "Python file of the wheel must come from it.",
+            show_default=False,
+        ),
+    ] = None,
+    index_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PIP_INDEX_URL",
+            help="PyPI simple index (PEP 691 JSON or PEP 503 HTML). Default: pip's "
+            "index-url setting, else https://pypi.org/simple/.",
+            show_default=False,
+        ),
+    ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            envvar=["npm_config_registry", "NPM_CONFIG_REGISTRY"],
+            help="npm registry (default https://registry.npmjs.org/).",
+            show_default=False,
+        ),
+    ] = None,
+    debian_mirror: Annotated[
+        str | None,
+        typer.Option(
+            help="Debian archive mirror (default: from the APT sources, else deb.debian.org).",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(help="Use only what the download cache holds; never reach a registry."),
+    ] = False,
+    no_source: Annotated[
+        bool,
+        typer.Option(
+            "--no-source",
+            help="For a target or a wheel + sdist: skip the repository and run only the "
+            "checks that need none (the report is partial).",
+        ),
+    ] = False,
 ) -> None:
-    """Verify a release artifact against its source repository and explain every difference."""
+    """Verify a release against its source repository and explain every difference.
+
+    A registry target (pypi:NAME==VERSION) is downloaded, checked without a
+    repository (wheel against sdist), then compared with the repository its
+    metadata names.
+    """
     with _errors_as_one_line():
         from dataclasses import replace
 
-        from chainsight.audit import AuditRequest
-        from chainsight.audit import audit as run_audit
         from chainsight.limits import Limits
+        from chainsight.registry.target import looks_like_target
 
         limits = Limits()
         if max_members is not None:
             limits = replace(limits, max_members=max_members)
         if max_total_bytes is not None:
             limits = replace(limits, max_total_bytes=max_total_bytes)
-        request = AuditRequest(
-            artifact, source, ref, source_subdir, limits, cache_dir, ioc=not no_ioc
-        )
-        report = run_audit(
-            request,
-            progress=_progress_factory(sys.stderr.isatty()),
-            on_ref=lambda r: typer.echo(f"chainsight: auditing against tag {r}", err=True),
-        )
+        tty = sys.stderr.isatty()
+
+        def said(text: str) -> None:
+            typer.echo(f"chainsight: auditing against {text}", err=True)
+
+        if looks_like_target(artifact) or sdist is not None:
+            from chainsight.registry import dispatch
+
+            package_options = dispatch.PackageAuditOptions(
+                source=source,
+                ref=ref,
+                source_subdir=source_subdir,
+                find_source=not no_source,
+                limits=limits,
+                repo_cache_dir=cache_dir,
+                ioc=not no_ioc,
+            )
+            if sdist is not None:
+                if looks_like_target(artifact):
+                    raise UsageError("--sdist goes with a wheel file, not a registry target")
+                report = dispatch.audit_local_pair(Path(artifact), sdist, package_options)
+            else:
+                from chainsight.registry.options import registry_options
+                from chainsight.registry.target import parse_target
+
+                options = registry_options(
+                    index_url=index_url,
+                    npm_registry=registry,
+                    debian_mirror=debian_mirror,
+                    offline=offline,
+                    cache_dir=cache_dir,
+                    progress=_download_progress(tty),
+                )
+                report = dispatch.audit_target(
+                    parse_target(artifact), options, package_options, on_ref=said
+                )
+        else:
+            from chainsight.audit import AuditRequest
+            from chainsight.audit import audit as run_audit
+
+            if source is None:
+                raise UsageError(
+                    "--source is required to audit a file (or name a registry target such "
+                    "as pypi:NAME==VERSION, or give a wheel with --sdist)"
+                )
+            request = AuditRequest(
+                Path(artifact), source, ref, source_subdir, limits, cache_dir, ioc=not no_ioc
+            )
+            report = run_audit(
+                request,
+                progress=_progress_factory(tty),
+                on_ref=lambda r: said(f"tag {r}"),
+            )
         _emit(report, output_format, output, verbose)
         if fail_on is not FailOn.never:
             from chainsight.model import Severity
 
             if report.has_finding_at_or_above(Severity(fail_on.value)):
                 raise typer.Exit(1)
+
+
+def _download_progress(
+    enabled: bool,
+) -> Callable[[str], Callable[[int, int | None], None]] | None:
+    """A transient bar per download on a terminal (files over 1 MiB)."""
+    if not enabled:
+        return None
+
+    def factory(filename: str) -> Callable[[int, int | None], None]:
+        state: dict[str, Any] = {}
+
+        def update(done: int, total: int | None) -> None:
+            if "bar" not in state:
+                if total is None or total < 1024 * 1024:
+                    state["bar"] = None
+                else:
+                    from rich.progress import (
+                        BarColumn,
+                        DownloadColumn,
+                        Progress,
+                        TransferSpeedColumn,
+                    )
+
+                    bar = Progress(
+                        "[progress.description]{task.description}",
+                        BarColumn(),
+                        DownloadColumn(),
+                        TransferSpeedColumn(),
+                        transient=True,
+                        console=_stderr_console(),
+                    )
+                    bar.start()
+                    state["bar"] = bar
+                    state["task"] = bar.add_task(f"downloading {filename}", total=total)
+            bar = state["bar"]
+            if bar is None:
+                return
+            bar.update(state["task"], completed=done)
+            if total is not None and done >= total:
+                bar.stop()
+
+        return update
+
+    return factory
 
 
 def _emit(report: Any, fmt: OutputFormat, output: Path | None, verbose: bool) -> None:

@@ -166,16 +166,70 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class PackageFile:
+    """A file a registry published for the audited release, as downloaded."""
+
+    role: str
+    """``sdist``, ``wheel``, ``npm-tarball``, ``dsc``, ``orig``, ... (see registry.fetched)."""
+    filename: str
+    sha256: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SourceAttempt:
+    """One repository candidate tried while looking for the source."""
+
+    url: str
+    outcome: str
+    """``used``, or why it was not: unreachable host, clone failed, no matching tag..."""
+
+
+@dataclass(frozen=True)
+class SourceDiscovery:
+    """How the repository and ref the release was compared with were found."""
+
+    status: str
+    """``given`` (--source), ``found`` (from the metadata), ``not-found`` (no candidate
+    worked), ``unreachable`` (every candidate's host failed), ``skipped`` (not looked up)."""
+    repo: str | None = None
+    ref: str | None = None
+    ref_from: str | None = None
+    """``--ref``, ``tag`` (derived from the version) or a hint such as ``gitHead``."""
+    attempts: tuple[SourceAttempt, ...] = ()
+    reason: str | None = None
+    """Why no repository was used, when none was."""
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """The registry release an audit was made of (absent for a plain file audit)."""
+
+    target: str
+    """``pypi:NAME==VERSION`` etc., version resolved."""
+    ecosystem: str
+    name: str
+    version: str
+    files: tuple[PackageFile, ...]
+    source: SourceDiscovery
+    source_candidates: tuple[str, ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """The whole result of ``chainsight audit``."""
 
     artifact: ArtifactInfo
-    source: SourceInfo
+    source: SourceInfo | None
+    """None when no repository was compared (a package audit without one: partial)."""
     files: tuple[FileRecord, ...]
     findings: tuple[Finding, ...]
     summary: Summary
     partial: bool
     errors: tuple[str, ...]
+    package: PackageInfo | None = None
 
     def worst_severity(self) -> Severity | None:
         if not self.findings:

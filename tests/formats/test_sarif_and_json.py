@@ -204,3 +204,24 @@ def test_clean_report_exits_0_and_fail_on_never(tmp_path: Path, repo: Path) -> N
     tampered = make_tar(tmp_path / "t" / "app-1.0.0.tar.gz", TAMPERED)
     code, _ = audit_json(tampered, repo, "--fail-on", "never")
     assert code == 0
+
+
+def test_sarif_of_a_package_report_without_source_is_valid(
+    tmp_path: Path, sarif_schema: dict[str, Any]
+) -> None:
+    from registry.pyfixtures import release, wheel_files
+
+    wheel = wheel_files()
+    wheel["demo/extra.py"] = "X = compute()\n"
+    s, w = release(tmp_path / "dist", wheel=wheel)
+    out = tmp_path / "r.sarif"
+    proc = run_cli(
+        "audit", str(w), "--sdist", str(s), "--no-source", "--format", "sarif", "-o", str(out)
+    )
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(out.read_text())
+    _validate(sarif_schema, doc)
+    run = doc["runs"][0]
+    assert run["properties"]["partial"] is True
+    assert run["properties"]["package"]["target"] == "pypi:demo==1.0"
+    assert [r["ruleId"] for r in run["results"]] == ["wheel-code-not-in-sdist"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chainsight.model import AuditReport, Finding
+from chainsight.model import AuditReport, Finding, PackageInfo
 
 SCHEMA = "chainsight.audit/1"
 
@@ -31,7 +31,9 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
             "sha256": report.artifact.sha256,
             "kind": report.artifact.kind,
         },
-        "source": {
+        "source": None
+        if report.source is None
+        else {
             "repo": report.source.repo,
             "ref": report.source.ref,
             "commit": report.source.commit,
@@ -62,6 +64,32 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
         },
         "partial": report.partial,
         "errors": list(report.errors),
+        "package": None if report.package is None else package_dict(report.package),
+    }
+
+
+def package_dict(p: PackageInfo) -> dict[str, Any]:
+    d = p.source
+    return {
+        "target": p.target,
+        "ecosystem": p.ecosystem,
+        "name": p.name,
+        "version": p.version,
+        "files": [
+            {"role": f.role, "filename": f.filename, "sha256": f.sha256, "url": f.url}
+            for f in p.files
+        ],
+        "source_candidates": list(p.source_candidates),
+        "source_discovery": {
+            "status": d.status,
+            "repo": d.repo,
+            "ref": d.ref,
+            "ref_from": d.ref_from,
+            "reason": d.reason,
+            "attempts": [{"url": a.url, "outcome": a.outcome} for a in d.attempts],
+        },
+        "metadata": dict(p.metadata),
+        "notes": list(p.notes),
     }
 
 

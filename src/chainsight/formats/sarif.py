@@ -86,7 +86,9 @@ def render(report: AuditReport) -> str:
                 "originalUriBaseIds": {
                     "ARTIFACTROOT": {"description": {"text": report.artifact.path}}
                 },
-                "versionControlProvenance": [
+                "versionControlProvenance": []
+                if report.source is None
+                else [
                     {
                         "repositoryUri": _uri(report.source.repo),
                         "revisionId": report.source.commit,
@@ -102,11 +104,20 @@ def render(report: AuditReport) -> str:
                     }
                 ],
                 "results": results,
-                "properties": {"partial": report.partial},
+                "properties": _run_properties(report),
             }
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run_properties(report: AuditReport) -> dict[str, Any]:
+    props: dict[str, Any] = {"partial": report.partial}
+    if report.package is not None:
+        from chainsight.formats.jsonfmt import package_dict
+
+        props["package"] = package_dict(report.package)
+    return props
 
 
 def _uri(repo: str) -> str:

@@ -38,21 +38,28 @@ def render(
         highlight=False,
     )
     s = report.summary
-    console.print(
-        Text.assemble(
-            ("Artifact ", "bold"),
-            f"{report.artifact.path} ({report.artifact.kind})\n",
-            ("Source   ", "bold"),
-            f"{report.source.repo} @ {report.source.ref} "
-            f"({report.source.commit[:12]})"
-            + (f" subdir {report.source.subdir}/" if report.source.subdir else ""),
+    if report.package is not None:
+        _print_package(console, report)
+    if report.source is not None:
+        console.print(
+            Text.assemble(
+                ("Artifact ", "bold"),
+                f"{report.artifact.path} ({report.artifact.kind})\n",
+                ("Source   ", "bold"),
+                f"{report.source.repo} @ {report.source.ref} "
+                f"({report.source.commit[:12]})"
+                + (f" subdir {report.source.subdir}/" if report.source.subdir else ""),
+            )
         )
-    )
-    console.print(
-        f"{s.files_artifact} files in the artifact, {s.files_source} at the tag: "
-        f"{s.identical} identical, {s.artifact_only} only in the artifact, "
-        f"{s.source_only} only in the source, {s.modified} modified"
-    )
+        console.print(
+            f"{s.files_artifact} files in the artifact, {s.files_source} at the tag: "
+            f"{s.identical} identical, {s.artifact_only} only in the artifact, "
+            f"{s.source_only} only in the source, {s.modified} modified"
+        )
+    elif report.package is None:
+        console.print(
+            Text.assemble(("Artifact ", "bold"), f"{report.artifact.path} ({report.artifact.kind})")
+        )
     if report.files:
         table = Table(title="Differences by explanation", title_justify="left")
         table.add_column("category")
@@ -114,6 +121,32 @@ def render(
         console.print(f"    {paths}{more}", markup=False, highlight=False)
     if compact:
         console.print("    (--verbose lists each with its evidence)", style="dim")
+
+
+def _print_package(console: Any, report: AuditReport) -> None:
+    from rich.text import Text
+
+    p = report.package
+    assert p is not None
+    console.print(Text.assemble(("Package  ", "bold"), p.target))
+    for f in p.files:
+        console.print(f"  {f.role:<8} {f.filename}  sha256 {f.sha256[:16]}…", markup=False)
+    d = p.source
+    if report.source is not None:
+        how = {"given": "--source", "found": "from the metadata"}.get(d.status, d.status)
+        ref_from = f", ref from {d.ref_from}" if d.ref_from else ""
+        console.print(
+            Text.assemble(("Source   ", "bold"), f"{d.repo} ({how}{ref_from})"), markup=False
+        )
+    else:
+        console.print(
+            Text.assemble(("Source   ", "bold"), ("none", "yellow"), f": {d.reason or d.status}")
+        )
+    for a in d.attempts:
+        if a.outcome != "used":
+            console.print(f"  tried {a.url}: {a.outcome}", markup=False, style="dim")
+    for note in p.notes:
+        console.print(f"  note: {note}", markup=False, style="dim")
 
 
 def _print_finding(console: Any, f: Finding) -> None:

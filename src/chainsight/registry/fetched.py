@@ -8,6 +8,7 @@ release audit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,3 +54,7 @@ class RegistryOptions:
     npm_registry: str = "https://registry.npmjs.org/"
     debian_mirror: str | None = None
     """None: take the mirror from the user's APT sources, else deb.debian.org."""
+    progress: Callable[[str], Callable[[int, int | None], None]] | None = None
+    """Given a file name about to be downloaded, a callback taking (bytes done, total)."""
+    max_wheels: int = 1
+    """PyPI: how many wheels (each with a different tag set) to audit beside the sdist."""

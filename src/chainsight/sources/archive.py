@@ -196,9 +196,11 @@ class _Builder:
         limits: Limits,
         want_content: Callable[[str], bool],
         want_sha256: bool,
+        want_path: Callable[[str], bool] | None = None,
     ) -> None:
         self.limits = limits
         self.want_content = want_content
+        self.want_path = want_path
         self.want_sha256 = want_sha256
         self.out = ArchiveContents()
         self.members = 0
@@ -332,6 +334,7 @@ class _Builder:
             keep
             and blob_id not in self.out.content
             and self.want_content(blob_id)
+            and (self.want_path is None or self.want_path(path))
             and self.retained_bytes + size <= self.limits.max_retained_total_bytes
         ):
             self.out.content[blob_id] = b"".join(chunks)
@@ -519,10 +522,13 @@ def read_archive(
     want_sha256: bool = False,
     strip_top_level: bool = True,
     progress: Progress | None = None,
+    want_path: Callable[[str], bool] | None = None,
 ) -> ArchiveContents:
     """Read every member of ``path`` (tar in any compression, or zip).
 
-    ``want_content(blob_id)`` says whether to keep a member's bytes.
+    ``want_content(blob_id)`` says whether to keep a member's bytes; ``want_path``,
+    when given, must also accept the member's name (before the top-level directory
+    is stripped).
     Raises ArtifactError when nothing at all can be read; a stream that breaks
     part-way gives a partial result instead.
     """
@@ -533,7 +539,7 @@ def read_archive(
     except OSError as exc:
         raise ArtifactError(f"cannot read {path}: {exc.strerror or exc}") from None
     kind = sniff_compression(head)
-    b = _Builder(limits, want_content, want_sha256)
+    b = _Builder(limits, want_content, want_sha256, want_path)
     try:
         if kind == "zip":
             _read_zip(path, b, progress)
@@ -614,3 +620,60 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(CHUNK), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+_FIND_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, *_DECODE_ERRORS)
+
+
+def find_member(
+    path: Path,
+    match: Callable[[str], bool],
+    *,
+    max_bytes: int = 8 * 1024 * 1024,
+    max_members: int = 100_000,
+    max_scanned_bytes: int = 2 * 1024 * 1024 * 1024,
+) -> tuple[str, bytes] | None:
+    """The first regular member whose raw name ``match`` accepts, read without
+    extracting anything; None when there is none (or the archive is unreadable).
+
+    For reading one small file (``PKG-INFO``, ``METADATA``) out of an archive
+    without streaming all of it into a tree; bounded like :func:`read_archive`.
+    """
+    try:
+        with path.open("rb") as fh:
+            kind = sniff_compression(fh.read(512))
+        if kind == "zip":
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist()[:max_members]:
+                    if info.is_dir() or not match(info.filename):
+                        continue
+                    if info.file_size > max_bytes:
+                        return None
+                    with zf.open(info) as stream:
+                        return info.filename, stream.read(max_bytes + 1)[:max_bytes]
+            return None
+        if kind not in ("gz", "xz", "bz2", "zst", "lzma", "tar"):
+            return None
+        with path.open("rb") as fh:
+            scanned = 0
+            stream = _open_decompressed(kind, fh)
+            tf: Any
+            with tarfile.open(fileobj=stream, mode="r|") as tf:
+                for n, member in enumerate(tf):
+                    tf.members.clear()
+                    scanned += member.size
+                    if n >= max_members or scanned > max_scanned_bytes:
+                        return None
+                    if not member.isreg() or not match(member.name):
+                        continue
+                    if member.size > max_bytes:
+                        return None
+                    data = tf.extractfile(member)
+                    return (member.name, data.read()) if data is not None else None
+    except _FIND_ERRORS:
+        return None
+    except Exception as exc:  # zstandard raises its own error type
+        if "zstd" in type(exc).__name__.lower() or type(exc).__module__.startswith("zstandard"):
+            return None
+        raise
+    return None

@@ -82,8 +82,13 @@ def default_cache_dir() -> Path:
     return Path(base or Path.home() / ".cache") / "chainsight"
 
 
-def clone_into_cache(url: str, cache_dir: Path | None = None) -> Path:
-    """Bare-clone (or refresh) ``url`` under the cache; return the git dir."""
+def clone_into_cache(
+    url: str, cache_dir: Path | None = None, *, connect_timeout: int | None = None
+) -> Path:
+    """Bare-clone (or refresh) ``url`` under the cache; return the git dir.
+
+    ``connect_timeout`` (seconds) shortens ssh's connection timeout (batches).
+    """
     if not _ALLOWED_URL.match(url):
         raise SourceError(f"refusing to clone {url}: only https, ssh and file URLs are allowed")
     cache = (cache_dir or default_cache_dir()) / "repos"
@@ -93,6 +98,10 @@ def clone_into_cache(url: str, cache_dir: Path | None = None) -> Path:
     dest = cache / f"{slug}-{key}.git"
     with tempfile.TemporaryDirectory(prefix="chainsight-tpl-") as template:
         env = locked_git_env()
+        if connect_timeout is not None:
+            env["GIT_SSH_COMMAND"] = (
+                f"ssh -o BatchMode=yes -o ConnectTimeout={int(connect_timeout)}"
+            )
         base = [
             "git",
             "-c",

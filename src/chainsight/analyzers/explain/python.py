@@ -274,6 +274,11 @@ _ALLOWED_IMPORTS = {
 }
 
 
+def literal_only_module(text: str) -> bool:
+    """True when a module only binds literals (a generated version or metadata file)."""
+    return _literal_only_module(text, allow_setup_call=False)
+
+
 def _literal_only_module(text: str, allow_setup_call: bool) -> bool:
     """True when a module only binds literals (and may call setuptools' setup(**literals)).
 
