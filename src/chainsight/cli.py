@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from chainsight import __version__
-from chainsight.errors import ChainsightError
+from chainsight.depsets.interface import DepsetFormat
+from chainsight.errors import ChainsightError, UsageError
 
 app = typer.Typer(
     name="chainsight",
@@ -109,16 +110,18 @@ def _stderr_console() -> Any:
 
 @app.command()
 def audit(
-    artifact: Annotated[
-        Path,
+    artifacts: Annotated[
+        list[str] | None,
         typer.Argument(
+            metavar="ARTIFACT|TARGET...",
             help="Release artifact: .tar[.gz|.xz|.bz2|.zst], .tgz, .zip, .whl, npm .tgz, or a "
-            "Debian .dsc (its upstream tarballs are audited).",
+            "Debian .dsc (its upstream tarballs are audited). Several package targets "
+            "(pypi:NAME==VERSION, npm:NAME@VERSION, deb:SOURCE=VERSION) are audited as a batch.",
             show_default=False,
         ),
-    ],
+    ] = None,
     source: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--source",
             "-s",
@@ -126,7 +129,7 @@ def audit(
             "or an https/ssh URL, cloned into the cache.",
             show_default=False,
         ),
-    ],
+    ] = None,
     ref: Annotated[
         str | None,
         typer.Option(
@@ -171,9 +174,53 @@ def audit(
             "the general rules do not depend on them.",
         ),
     ] = False,
+    deps: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--deps",
+            "-r",
+            help="Audit every release a dependency set names (repeatable): requirements.txt, "
+            "pylock.toml, uv.lock, poetry.lock, package-lock.json, CycloneDX or SPDX JSON, "
+            "a dpkg status file.",
+            show_default=False,
+        ),
+    ] = None,
+    deps_format: Annotated[
+        DepsetFormat | None,
+        typer.Option(help="Format of the -r files (default: from their names and content)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Audits run at once in a batch (default: CPUs)."),
+    ] = None,
 ) -> None:
-    """Verify a release artifact against its source repository and explain every difference."""
+    """Verify a release artifact against its source repository and explain every difference;
+    or audit a batch of package targets and dependency sets (-r)."""
     with _errors_as_one_line():
+        from chainsight.batch.command import is_batch
+
+        if is_batch(artifacts or [], deps or []):
+            raise typer.Exit(
+                _audit_batch(
+                    artifacts or [],
+                    deps or [],
+                    deps_format,
+                    jobs,
+                    output_format,
+                    output,
+                    fail_on,
+                    cache_dir,
+                    no_ioc,
+                    max_members,
+                    max_total_bytes,
+                )
+            )
+        if not artifacts:
+            raise UsageError("name a release artifact, or a dependency set with -r FILE")
+        if source is None:
+            raise UsageError("--source is required to audit a local artifact")
+        artifact = Path(artifacts[0])
+
         from dataclasses import replace
 
         from chainsight.audit import AuditRequest
@@ -199,6 +246,36 @@ def audit(
 
             if report.has_finding_at_or_above(Severity(fail_on.value)):
                 raise typer.Exit(1)
+
+
+def _audit_batch(
+    targets: list[str],
+    deps: list[Path],
+    deps_format: DepsetFormat | None,
+    jobs: int | None,
+    output_format: OutputFormat,
+    output: Path | None,
+    fail_on: FailOn,
+    cache_dir: Path | None,
+    no_ioc: bool,
+    max_members: int | None,
+    max_total_bytes: int | None,
+) -> int:
+    from chainsight.batch.command import BatchRequest, run_batch_command
+    from chainsight.model import Severity
+
+    request = BatchRequest(
+        targets=tuple(targets),
+        deps=tuple(deps),
+        deps_format=deps_format,
+        jobs=jobs,
+        output_format=output_format.value,
+        output=output,
+        fail_on=None if fail_on is FailOn.never else Severity(fail_on.value),
+        cache_dir=cache_dir,
+        options={"ioc": not no_ioc, "max_members": max_members, "max_total_bytes": max_total_bytes},
+    )
+    return run_batch_command(request)
 
 
 def _emit(report: Any, fmt: OutputFormat, output: Path | None, verbose: bool) -> None:
