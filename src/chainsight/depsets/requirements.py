@@ -185,13 +185,14 @@ def _read_options(tokens: list[str], line: _Line, path: Path, state: _State, *, 
 
 
 def _read_requirement(text: str, origin: Origin, state: _State, *, constraint: bool) -> None:
-    if _URL_OR_PATH.match(text) or _ARCHIVE_SUFFIX.search(text.split(";")[0].strip()):
+    spec = text.split(";", 1)[0].strip()  # environment markers are kept, not evaluated
+    is_file = _ARCHIVE_SUFFIX.search(spec) and not re.search(r"[=<>~!@]", spec)
+    if _URL_OR_PATH.match(text) or is_file:
         if not constraint:
             state.out.problem(
                 text, "cannot audit: a URL, VCS or local path, not a registry release", origin
             )
         return
-    spec = text.split(";", 1)[0].strip()  # environment markers are kept, not evaluated
     m = _NAME.match(spec)
     if m is None:
         if not constraint:
