@@ -87,5 +87,14 @@ class EntryCollector:
             entry = entry[:199] + "…"
         self._problems.append(DepProblem(entry, reason, origin))
 
-    def result(self, path: str, fmt: DepsetFormat) -> DepSet:
-        return DepSet(path, fmt, tuple(self._entries.values()), tuple(self._problems))
+    def result(
+        self, path: str, fmt: DepsetFormat, *, problem_order: list[str] | None = None
+    ) -> DepSet:
+        """The set; with ``problem_order`` (file paths), problems sorted by file then line."""
+        problems = self._problems
+        if problem_order is not None:
+            rank = {p: i for i, p in reversed(list(enumerate(problem_order)))}
+            problems = sorted(
+                problems, key=lambda p: (rank.get(p.origin.path, len(rank)), p.origin.line or 0)
+            )
+        return DepSet(path, fmt, tuple(self._entries.values()), tuple(problems))

@@ -61,10 +61,12 @@ class _State:
     constraints: dict[str, tuple[str, Origin]]
     unpinned: list[_Unpinned]
     seen: set[Path]
+    files: list[str]
+    """Every file read, in order (problems are listed in file and line order)."""
 
 
 def parse_requirements(path: Path) -> DepSet:
-    state = _State(EntryCollector(), {}, [], set())
+    state = _State(EntryCollector(), {}, [], set(), [])
     _read_file(path, state, constraint=False, depth=0, included_from=None)
     for req in state.unpinned:
         pinned = state.constraints.get(_canonical(req.name))
@@ -76,7 +78,7 @@ def parse_requirements(path: Path) -> DepSet:
             state.out.problem(req.text, target, req.origin)
         else:
             state.out.add(target, req.origin)
-    return state.out.result(str(path), DepsetFormat.REQUIREMENTS)
+    return state.out.result(str(path), DepsetFormat.REQUIREMENTS, problem_order=state.files)
 
 
 def _canonical(name: str) -> str:
@@ -90,6 +92,7 @@ def _read_file(
     if resolved in state.seen:
         return
     state.seen.add(resolved)
+    state.files.append(str(path))
     try:
         text = read_text(path)
     except DepsetError as exc:
