@@ -200,6 +200,11 @@ def audit(
         from chainsight.batch.command import is_batch
 
         if is_batch(artifacts or [], deps or []):
+            if source or ref or source_subdir:
+                raise UsageError(
+                    "--source, --ref and --source-subdir name one artifact's "
+                    "repository; they cannot be used with a batch"
+                )
             raise typer.Exit(
                 _audit_batch(
                     artifacts or [],

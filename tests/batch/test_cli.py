@@ -68,3 +68,11 @@ def test_single_artifact_still_needs_source(tmp_path: Path) -> None:
     proc = run_cli("audit", str(tmp_path / "pkg-1.0.tar.gz"))
     assert proc.returncode == 2
     assert "--source is required" in proc.stderr
+
+
+def test_source_is_refused_in_a_batch(tmp_path: Path) -> None:
+    req = tmp_path / "requirements.txt"
+    req.write_text("requests==2.31.0\n")
+    proc = run_cli("audit", "-r", str(req), "--source", str(tmp_path))
+    assert proc.returncode == 2
+    assert "cannot be used with a batch" in proc.stderr
