@@ -102,7 +102,7 @@ def run_batch_command(
 
     store = ResultStore((request.cache_dir or default_cache_dir()) / "batch", request.options)
     show = err.isatty() if progress is None else progress
-    with _progress(err, len(items), show) as advance:
+    with _Progress(err, len(items), show) as advance:
         outcome = run_batch(
             items,
             audit,
@@ -174,7 +174,7 @@ def _render(
         output.write_table(results, fh, reused=reused, color=color)
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr (only when asked); yields the per-result callback."""
 
     def __init__(self, err: IO[str], total: int, enabled: bool) -> None:
