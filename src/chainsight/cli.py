@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from chainsight import __version__
+from chainsight.depsets.interface import DepsetFormat
 from chainsight.errors import ChainsightError, UsageError
 
 app = typer.Typer(
@@ -109,17 +110,18 @@ def _stderr_console() -> Any:
 
 @app.command()
 def audit(
-    artifact: Annotated[
-        str,
+    artifacts: Annotated[
+        list[str] | None,
         typer.Argument(
-            metavar="TARGET_OR_FILE",
-            help="A registry release: pypi:NAME[==VERSION] (npm:NAME[@VERSION] and "
-            "deb:SOURCE[=VERSION] where supported), downloaded into the cache and checked "
-            "against the index's hashes; or a file: .tar[.gz|.xz|.bz2|.zst], .tgz, .zip, "
-            ".whl, npm .tgz, or a Debian .dsc (its upstream tarballs are audited).",
+            metavar="TARGET_OR_FILE...",
+            help="A registry release: pypi:NAME[==VERSION], npm:NAME[@VERSION] or "
+            "deb:SOURCE[=VERSION], downloaded into the cache and checked against the "
+            "index's hashes; or a file: .tar[.gz|.xz|.bz2|.zst], .tgz, .zip, .whl, npm .tgz, "
+            "or a Debian .dsc (its upstream tarballs are audited). Several targets are "
+            "audited as a batch.",
             show_default=False,
         ),
-    ],
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(
@@ -223,14 +225,70 @@ def audit(
             "checks that need none (the report is partial).",
         ),
     ] = False,
+    deps: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--deps",
+            "-r",
+            help="Audit every release a dependency set names (repeatable): requirements.txt, "
+            "pylock.toml, uv.lock, poetry.lock, package-lock.json, CycloneDX or SPDX JSON, "
+            "a dpkg status file.",
+            show_default=False,
+        ),
+    ] = None,
+    deps_format: Annotated[
+        DepsetFormat | None,
+        typer.Option(help="Format of the -r files (default: from their names and content)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Audits run at once in a batch (default: CPUs)."),
+    ] = None,
 ) -> None:
     """Verify a release against its source repository and explain every difference.
 
-    A registry target (pypi:NAME==VERSION) is downloaded, checked without a
-    repository (wheel against sdist), then compared with the repository its
-    metadata names.
+    A registry target (pypi:NAME==VERSION, npm:NAME@VERSION, deb:SOURCE=VERSION) is
+    downloaded, checked without a repository (wheel against sdist, install scripts,
+    Debian signatures and patches), then compared with the repository its metadata
+    names. Several targets, or dependency sets given with -r, are audited as a batch.
     """
     with _errors_as_one_line():
+        from chainsight.batch.command import is_batch
+
+        if is_batch(artifacts or [], deps or []):
+            if source or ref or source_subdir:
+                raise UsageError(
+                    "--source, --ref and --source-subdir name one artifact's "
+                    "repository; they cannot be used with a batch"
+                )
+            raise typer.Exit(
+                _audit_batch(
+                    artifacts or [],
+                    deps or [],
+                    deps_format,
+                    jobs,
+                    output_format,
+                    output,
+                    fail_on,
+                    cache_dir,
+                    {
+                        "ioc": not no_ioc,
+                        "max_members": max_members,
+                        "max_total_bytes": max_total_bytes,
+                        "index_url": index_url,
+                        "npm_registry": registry,
+                        "debian_mirror": debian_mirror,
+                        "find_source": not no_source,
+                    },
+                    offline,
+                )
+            )
+        if not artifacts:
+            raise UsageError(
+                "name a release artifact or a package target, or a dependency set with -r FILE"
+            )
+        artifact = artifacts[0]
+
         from dataclasses import replace
 
         from chainsight.limits import Limits
@@ -345,6 +403,37 @@ def _download_progress(
         return update
 
     return factory
+
+
+def _audit_batch(
+    targets: list[str],
+    deps: list[Path],
+    deps_format: DepsetFormat | None,
+    jobs: int | None,
+    output_format: OutputFormat,
+    output: Path | None,
+    fail_on: FailOn,
+    cache_dir: Path | None,
+    options: dict[str, Any],
+    offline: bool,
+) -> int:
+    """A batch; ``options`` change the reports (they key the resume store)."""
+    from chainsight.batch.command import BatchRequest, run_batch_command
+    from chainsight.model import Severity
+
+    request = BatchRequest(
+        targets=tuple(targets),
+        deps=tuple(deps),
+        deps_format=deps_format,
+        jobs=jobs,
+        output_format=output_format.value,
+        output=output,
+        fail_on=None if fail_on is FailOn.never else Severity(fail_on.value),
+        cache_dir=cache_dir,
+        options=options,
+        offline=offline,
+    )
+    return run_batch_command(request)
 
 
 def _emit(report: Any, fmt: OutputFormat, output: Path | None, verbose: bool) -> None:
