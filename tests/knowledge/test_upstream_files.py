@@ -259,3 +259,28 @@ def test_is_verified_upstream_agrees_with_lookup() -> None:
             assert is_verified_upstream(path.name, variant) is expected, path.name
             checked += expected
     assert checked > 0  # at least one installed macro is a known release
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"dnl",
+        b"dnl\x0bx\n dnl\tfoo\ndnlx\n#x\n  a \t\x0c b  \n\x85dnl x",
+        b"a\x0b\x0cb\r\n dnl\r\n\n\n  # serial 3\nAC_DEFUN([X],  [\ttrue ])\n",
+        b"dnl\xa0x\n\xa0 y \xa0\n",  # a non-ASCII space is content, not whitespace
+    ],
+)
+def test_normalised_hash_matches_its_regex_definition(content: bytes) -> None:
+    """The knowledge base's hashes were made with the regex form; the fast form must agree."""
+    import hashlib
+    import re
+
+    from chainsight.knowledge.upstream_files import normalised_hash
+
+    kept = []
+    for raw in content.split(b"\n"):
+        stripped = raw.strip()
+        comment = stripped.startswith(b"#") or re.match(rb"dnl(?:\s|$)", stripped)
+        if stripped and not comment:
+            kept.append(re.sub(rb"\s+", b" ", stripped))
+    assert normalised_hash(content) == hashlib.sha256(b"\n".join(kept)).hexdigest()[:16]
