@@ -11,7 +11,7 @@ source. The heuristics, measured on the popular packages of
   (hand-written code: 15-35 %; minifier output: 1-6 %);
 - **bundled**: a bundler's bootstrap (webpack's ``__webpack_require__.r(``/
   ``/******/`` runtime, esbuild's ``var __commonJS =``/``__toESM``, browserify's prelude,
-  Parcel's ``parcelRequire``, SystemJS ``System.register``);
+  Parcel's ``parcelRequire``, SystemJS ``System.register``) in the first 4 KiB;
 - **has a source**: a source map (``//# sourceMappingURL=`` naming a file in the
   package or inline, or ``FILE.map`` next to it), or a readable file in the
   package with the same stem once ``min``/``prod``/``production``/``umd``/
@@ -32,6 +32,9 @@ MIN_SIZE = 2048
 LONG_LINE = 500
 LONG_SHARE = 0.5
 MAX_WHITESPACE = 0.12
+BOOTSTRAP_WINDOW = 4096
+"""Bundlers put their bootstrap first; code generators (webpack's own plugins) only
+mention the same names further down."""
 
 JS_EXTS = (".js", ".cjs", ".mjs")
 _SOURCE_EXTS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".coffee", ".vue")
@@ -107,7 +110,8 @@ def opaque_js(path: str, data: bytes) -> Opaque | None:
             f"{share:.0%} of the bytes on lines over {LONG_LINE} characters, "
             f"{whitespace:.0%} whitespace"
         )
-    bundled = [name for name, rx in _BUNDLERS if rx.search(data)]
+    head = data[:BOOTSTRAP_WINDOW]
+    bundled = [name for name, rx in _BUNDLERS if rx.search(head)]
     reasons += bundled
     if not minified and not bundled:
         return None

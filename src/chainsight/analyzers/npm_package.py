@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chainsight.analyzers.behaviour import Signal, scan_build_code
+from chainsight.analyzers.behaviour import Signal, _flow, scan_build_code
 from chainsight.analyzers.behaviour.runtime_js import scan_runtime_js
 from chainsight.analyzers.findings import anomaly_findings
 from chainsight.analyzers.minified import MIN_SIZE, SourceIndex, is_js, opaque_js
@@ -51,6 +51,7 @@ _INTERPRETERS = frozenset(
     {"node", "nodejs", "sh", "bash", "dash", "zsh", "python", "python3", "perl", "ruby", "bun"}
 )
 _OPTS_WITH_VALUE = frozenset({"-r", "--require", "--import", "--loader", "-c"})
+_RUNS_CODE = frozenset({_flow.R_DECODE_EXEC, _flow.R_EVAL_COMPUTED, _flow.R_STREAM_CIPHER})
 _LOCAL_REQUIRE = re.compile(
     r"""(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s+|^\s*import\s+)['"](\.{1,2}/[^'"\n]+)['"]""",
     re.MULTILINE,
@@ -296,7 +297,8 @@ def _behaviour_finding(
 ) -> Finding | None:
     if not signals:
         return None
-    worst = max(signals, key=lambda s: s.severity.rank)
+    # on a tie the signal that runs code names the finding, not the one it aggravated
+    worst = max(signals, key=lambda s: (s.severity.rank, s.rule_id in _RUNS_CODE))
     if worst.severity.rank < Severity.LOW.rank:
         return None
     strong = worst.severity.rank >= Severity.HIGH.rank
@@ -356,7 +358,6 @@ _GYP_ACTION = re.compile(r"['\"]action['\"]\s*:\s*\[([^\]]*)\]", re.S)
 
 def _gyp_findings(tree: FileTree) -> list[Finding]:
     """Commands node-gyp runs from binding.gyp: ``<!(cmd)`` expansions and actions."""
-    from chainsight.analyzers.behaviour import _flow
     from chainsight.analyzers.behaviour.shell import shell_snippet_flow
 
     data = tree.read("binding.gyp")

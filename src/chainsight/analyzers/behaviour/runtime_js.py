@@ -152,7 +152,8 @@ _KEYWORDS = frozenset(
 _LONG_STRING = re.compile(
     r"'(?:\\.|[^'\\\n]){16,}'|\"(?:\\.|[^\"\\\n]){16,}\"|`(?:\\.|[^`\\]){16,}`"
 )
-_BLOB = re.compile(r"['\"`]([A-Za-z0-9+/=_-]{200,})['\"`]")
+_BLOB = re.compile(r"['\"`]([A-Za-z0-9+/=_-]{80,})['\"`]")
+"""A long base64/hex literal: data embedded in the code rather than read."""
 _TOKEN = re.compile(
     r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`|//[^\n]*|/\*.*?\*/", re.S
 )
