@@ -61,3 +61,20 @@ def test_chain_already_in_git_is_medium(tmp_path: Path) -> None:
     files = {**tracked, "lib/util.js": "// release banner\n" + tracked["lib/util.js"]}
     _, report = audit_json(make_tar(tmp_path / "streamy-1.0.0.tgz", files, "package"), repo)
     assert runtime(report)["lib/util.js"]["severity"] == "medium"
+
+
+def test_semantic_release_version_placeholder_is_publish_stamping(tmp_path: Path) -> None:
+    pkg = json.loads(SOURCE["package.json"])
+    pkg["version"] = "0.0.0-development"
+    repo = make_repo(tmp_path / "repo", {**SOURCE, "package.json": json.dumps(pkg)})
+    pkg["version"] = "1.0.0"
+    files = {**SOURCE, "package.json": json.dumps(pkg)}
+    code, report = audit_json(make_tar(tmp_path / "streamy-1.0.0.tgz", files, "package"), repo)
+    rec = next(r for r in report["files"] if r["path"] == "package.json")
+    assert rec["category"] == "npm_publish" and code == 0
+    # any other version is not explained
+    pkg["version"] = "2.0.0"
+    files = {**SOURCE, "package.json": json.dumps(pkg)}
+    _, report = audit_json(make_tar(tmp_path / "streamy-1.0.0.tgz", files, "package"), repo)
+    rec = next(r for r in report["files"] if r["path"] == "package.json")
+    assert rec["category"] == "unexplained"

@@ -103,7 +103,7 @@ def npm_tarball_findings(
     scripts = _install_scripts(manifest, tree)
     findings += _script_findings(scripts, manifest_text)
     run_files = _run_files(scripts, manifest, tree)
-    opaque = _opaque_files(tree)
+    opaque = opaque_files(tree)
     findings += _run_file_findings(run_files, tree, opaque)
     if "binding.gyp" in tree:
         findings += _gyp_findings(tree)
@@ -334,7 +334,8 @@ def _run_file_findings(
         finding = _behaviour_finding(path, signals, "Install-time code", related)
         if finding is not None:
             findings.append(finding)
-        if path in opaque and opaque[path].source is None:
+        # a readable bundle (esbuild's own install.js) can be reviewed; minified code cannot
+        if path in opaque and opaque[path].source is None and "minified" in opaque[path].kind:
             kind = opaque[path].kind
             findings.append(
                 Finding(
@@ -439,7 +440,7 @@ class OpaqueFile:
     """What in the package gives its readable source, or None."""
 
 
-def _opaque_files(tree: FileTree) -> dict[str, OpaqueFile]:
+def opaque_files(tree: FileTree) -> dict[str, OpaqueFile]:
     """Minified or bundled JavaScript files of the package, and their sources."""
     paths = set(tree.paths())
     found: dict[str, tuple[str, tuple[str, ...]]] = {}
