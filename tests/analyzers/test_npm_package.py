@@ -266,3 +266,29 @@ def test_no_tarball_is_an_error(tmp_path: Path) -> None:
     pkg = FetchedPackage(PackageTarget(Ecosystem.NPM, "demo", "1.0.0"), ())
     with pytest.raises(ArtifactError):
         npm_package_findings(pkg)
+
+
+def test_node_e_through_required_vm_and_xor_char_codes(tmp_path: Path) -> None:
+    node_e = (
+        "node -e \"require('vm').runInThisContext(Buffer.from(process.argv[1],'base64')+'')\" "
+        + B64
+    )
+    codes = ",".join(str(b ^ 23) for b in PAYLOAD)
+    loader = (
+        "!function(){var t=[" + codes + "];"
+        'Function(t.map(function(c){return String.fromCharCode(c^23)}).join(""))()}();\n'
+    )
+    files: dict[str, str | bytes] = {
+        "package.json": package_json(
+            "demo", "1.0.0", scripts={"preinstall": node_e, "install": "node lib/compat.min.js"}
+        ),
+        "lib/compat.min.js": loader,
+    }
+    strong = {
+        f.path: f.rule_id
+        for f in at_least(npm_package_findings(package(tmp_path, files)), Severity.HIGH)
+    }
+    assert strong == {
+        "package.json": "build-decode-to-interpreter",
+        "lib/compat.min.js": "build-decode-to-interpreter",
+    }

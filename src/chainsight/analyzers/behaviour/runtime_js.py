@@ -50,6 +50,7 @@ _DECODER = re.compile(
     r"|(?<![\w$.])unescape\s*\(\s*['\"`]%"
     r"|\.split\(\s*(?:''|\"\")\s*\)\s*\.reverse\(\)\s*\.join\("
     r"|charCodeAt\s*\([^)]*\)\s*\^|\^\s*[\w$]+(?:\[[^\]]*\])?\.charCodeAt\s*\("
+    r"|String\.fromCharCode\s*\([^)]*\^"
 )
 """Expressions whose value is decoded data."""
 
