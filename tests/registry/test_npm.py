@@ -260,3 +260,16 @@ def test_real_registry(tmp_path: Path) -> None:
     assert scoped.metadata["source_subdir"] == "packages/babel-core"
     with pytest.raises(NpmNotFoundError):
         fetch_npm(parse_target("npm:ms@0.0.0-no-such-version"), opts)
+
+
+@pytest.mark.network
+def test_real_packages_checked_without_repository(tmp_path: Path) -> None:
+    from chainsight.analyzers.npm_package import npm_package_findings
+    from chainsight.model import Severity
+
+    opts = options(tmp_path, "https://registry.npmjs.org/")
+    for spec in ("npm:ms@2.1.3", "npm:esbuild"):
+        findings = npm_package_findings(fetch_npm(parse_target(spec), opts))
+        assert not [f for f in findings if f.severity.rank >= Severity.HIGH.rank], spec
+    esbuild = npm_package_findings(fetch_npm(parse_target("npm:esbuild"), opts))
+    assert any(f.rule_id == "npm-install-script" for f in esbuild)
