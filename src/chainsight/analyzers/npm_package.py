@@ -190,11 +190,21 @@ def _script_findings(scripts: dict[str, str], manifest_text: str) -> list[Findin
 def _commands(script: str) -> list[list[str]]:
     """Simple commands of a script line, split on ``&&``, ``||``, ``;``, ``|``."""
     out: list[list[str]] = []
-    for part in re.split(r"&&|\|\||;|\|", script):
-        try:
-            argv = shlex.split(part, comments=False, posix=True)
-        except ValueError:
-            argv = part.split()
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unbalanced quote: fall back to words
+        tokens = re.split(r"\s+|(&&|\|\||;|\|)", script)
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if not token:
+            continue
+        if token in ("&&", "||", ";", "|", "&"):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    for argv in parts:
         while argv and re.fullmatch(r"\w+=.*", argv[0]):  # FOO=1 node x.js
             argv = argv[1:]
         if argv and argv[0] in ("env", "exec", "nice", "cross-env"):

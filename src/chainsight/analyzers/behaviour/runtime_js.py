@@ -39,6 +39,7 @@ MAX_TEXT = 16_000_000
 WINDOW = 6_000
 """How far back (characters) an assignment may be from the statement using it."""
 MAX_HOPS = 3
+_DECODED_NAME = "a method called by a decoded name"
 
 _DECODER = re.compile(
     r"Buffer\.from\s*\([^;]{0,4000}?,\s*(['\"`])(?:base64|base64url|hex|latin1|binary|ucs2)\1"
@@ -396,7 +397,7 @@ class _RuntimeScan:
                 # the name itself must be decoded here: no following of variables
                 origin = self.decoded(name_expr, end, MAX_HOPS)
                 if origin is not None and not self.in_literal(m.start()):
-                    out.append((m.start(), m.end(), "a method called by a decoded name", origin))
+                    out.append((m.start(), m.end(), _DECODED_NAME, origin))
                 continue
             args = _balanced(src, m.end())
             origin = self.decoded(args, m.end() + len(args))
@@ -448,14 +449,17 @@ def scan_runtime_js(path: str, text: str) -> list[Signal]:
             continue
         seen.add(line)
         blob = f" from an embedded {origin.blob}-character encoded literal" if origin.blob else ""
+        if what == _DECODED_NAME:
+            why = f"A method is called by a name decoded at run time{blob}"
+        else:
+            why = f"Decoded data{blob} is handed to {what}"
         signals.append(
             Signal(
                 R_RUNTIME_DECODE_EXEC,
                 Severity.HIGH,
                 line,
                 snippet,
-                f"Decoded data{blob} is handed to {what}: code hidden from review runs when "
-                "the module is loaded.",
+                why + ": code hidden from review runs when the module is loaded.",
             )
         )
         o_line, o_text = _line_and_text(scan.src, origin.pos)
