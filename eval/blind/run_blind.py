@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _build import CaseSkipped
 from cases import CASES
 
-CHAINSIGHT = Path("/work/main/.venv/bin/chainsight")
+CHAINSIGHT = Path(sys.executable).parent / "chainsight"
+"""The chainsight of the interpreter running this script (the worktree's .venv)."""
 RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 

@@ -132,3 +132,23 @@ def test_size_limit() -> None:
 def test_only_http_urls() -> None:
     with pytest.raises(NetworkError, match="only http"):
         HttpClient().get("file:///etc/passwd")
+
+
+def test_weak_digest_only_when_allowed(tmp_path: Path) -> None:
+    body = b"an old npm tarball"
+    sha1 = hashlib.sha1(body).hexdigest()
+    cache = DownloadCache(tmp_path / "cache")
+    with serve() as reg:
+        url = reg.add("/old.tgz", body)
+        with pytest.raises(IntegrityError, match="no sha256"):
+            cache.fetch(HttpClient(), url, {"sha1": sha1})
+        got = cache.fetch(HttpClient(), url, {"sha1": sha1}, allow_weak=True)
+        assert got.path.read_bytes() == body and not got.from_cache
+        again = cache.fetch(HttpClient(), url, {"sha1": sha1}, allow_weak=True)
+        assert again.from_cache and reg.requests.count("/old.tgz") == 1
+        with pytest.raises(IntegrityError, match="sha1"):
+            cache.fetch(
+                HttpClient(), reg.add("/bad.tgz", b"x"), {"sha1": sha1[::-1]}, allow_weak=True
+            )
+    # a weak alias never answers a lookup that has a strong digest to check
+    assert cache.lookup({"sha1": sha1, "sha512": "00" * 64}, allow_weak=True) is None

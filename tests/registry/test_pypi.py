@@ -287,19 +287,6 @@ def test_file_without_source_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "--source is required" in proc.stderr
 
 
-def test_npm_target_says_not_supported_until_its_front_end_exists(tmp_path: Path) -> None:
-    from chainsight.registry import dispatch
-
-    try:
-        dispatch.front_end(dispatch.Ecosystem.NPM)
-    except dispatch.UsageError as exc:
-        proc = run_cli("audit", "npm:left-pad@1.3.0", "--cache-dir", str(tmp_path))
-        assert proc.returncode == 2 and "not supported yet" in proc.stderr
-        assert str(exc) == "npm: targets are not supported yet"
-    else:
-        pytest.skip("the npm front end is present on this branch")
-
-
 def test_text_report_for_a_package(tmp_path: Path) -> None:
     s, w = release(tmp_path / "dist")
     with serve() as reg:

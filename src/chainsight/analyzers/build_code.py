@@ -259,4 +259,49 @@ def build_code_findings(
                 tuple(related),
             )
         )
+    return findings + runtime_code_findings(ctx, records)
+
+
+def runtime_code_findings(ctx: AuditContext, records: list[FileRecord]) -> list[Finding]:
+    """``runtime-decode-exec`` on JavaScript the release ships that git does not have.
+
+    Runtime code is not build code, so the ``build-*`` rules skip it; the event-stream
+    payload was appended to a published runtime file. Only decode-then-execute chains
+    are looked for (docs/rules.md). Artifact-only files (build output, bundles) are
+    high; a tracked file modified in the release is critical, unless git's version of
+    it already had a chain (then the release did not add it: medium).
+    """
+    from chainsight.analyzers.behaviour.runtime_js import scan_runtime_js
+    from chainsight.analyzers.minified import is_js
+
+    findings: list[Finding] = []
+    for rec in records:
+        if rec.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED) or rec.build_time:
+            continue
+        if not is_js(rec.path):
+            continue
+        data = ctx.artifact.read(rec.path)
+        if data is None:
+            continue
+        signals = scan_runtime_js(rec.path, data.decode("utf-8", "replace"))
+        if not signals:
+            continue
+        first = next(s for s in signals if s.severity is Severity.HIGH)
+        severity = Severity.HIGH
+        where = "only in the artifact"
+        if rec.status is Status.MODIFIED:
+            where = "modified in the artifact"
+            old = ctx.source.read(rec.source_path or rec.path)
+            in_git = old is not None and scan_runtime_js(rec.path, old.decode("utf-8", "replace"))
+            severity = Severity.MEDIUM if in_git else Severity.CRITICAL
+        findings.append(
+            Finding(
+                first.rule_id,
+                severity,
+                rec.path,
+                f"JavaScript {where} decodes data and runs it",
+                first.why,
+                tuple(Evidence(s.line, s.text) for s in signals[:MAX_EVIDENCE]),
+            )
+        )
     return findings

@@ -67,9 +67,12 @@ class DownloadCache:
         h = hexdigest.lower()
         return self.root / "blobs" / algo / h[:2] / h
 
-    def lookup(self, digests: Mapping[str, str]) -> Path | None:
+    def lookup(self, digests: Mapping[str, str], *, allow_weak: bool = False) -> Path | None:
+        """A cached file stored under one of ``digests`` (strong ones only, unless
+        ``allow_weak`` and the index publishes nothing stronger)."""
+        usable = STRONG if not allow_weak or STRONG & digests.keys() else frozenset(ALGORITHMS)
         for algo in ALGORITHMS:
-            if algo in digests and algo in STRONG:
+            if algo in digests and algo in usable:
                 p = self._blob(algo, digests[algo])
                 if p.is_file():
                     return p
@@ -83,16 +86,19 @@ class DownloadCache:
         *,
         offline: bool = False,
         progress: Callable[[int, int | None], None] | None = None,
+        allow_weak: bool = False,
     ) -> CachedFile:
         """Return a local copy of ``url`` whose content matches every digest in ``digests``.
 
         At least one strong digest (sha256/384/512) is required: a file the index
-        does not pin cannot be cached by content.
+        does not pin cannot be cached by content. ``allow_weak`` accepts a file the
+        index pins by sha1/md5 only (old npm releases publish only a sha1
+        ``shasum``); the caller must tell the user that only a weak digest exists.
         """
         digests = {k.lower(): v.lower() for k, v in digests.items() if k.lower() in ALGORITHMS}
-        if not STRONG & digests.keys():
+        if not digests or (not STRONG & digests.keys() and not allow_weak):
             raise IntegrityError(f"{url}: the index publishes no sha256/sha384/sha512 for it")
-        hit = self.lookup(digests)
+        hit = self.lookup(digests, allow_weak=allow_weak)
         if hit is not None:
             return CachedFile(hit, _sha256_of(hit), True)
         if offline or client is None:
@@ -115,7 +121,8 @@ class DownloadCache:
             final = self._blob("sha256", got["sha256"])
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
-            for algo in digests.keys() & STRONG - {"sha256"}:
+            aliases = digests.keys() & STRONG if STRONG & digests.keys() else digests.keys()
+            for algo in aliases - {"sha256"}:
                 alias = self._blob(algo, got[algo])
                 alias.parent.mkdir(parents=True, exist_ok=True)
                 if not alias.exists():

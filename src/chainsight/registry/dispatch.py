@@ -194,7 +194,7 @@ def audit_package(
                 artifact,
                 found.location,
                 found.ref,
-                options.source_subdir,
+                options.source_subdir or _registry_subdir(package, options),
                 options.limits,
                 options.repo_cache_dir,
                 ioc=options.ioc,
@@ -212,6 +212,14 @@ def audit_package(
         summary=replace(report.summary, findings_by_severity=count_by_severity(findings)),
         package=info,
     )
+
+
+def _registry_subdir(package: FetchedPackage, options: PackageAuditOptions) -> str | None:
+    """The monorepo directory the registry names (npm ``repository.directory``), unless
+    the user chose the repository: then only ``--source-subdir`` counts."""
+    if options.source is not None:
+        return None
+    return package.metadata.get("source_subdir") or None
 
 
 @contextmanager

@@ -10,8 +10,6 @@ from chainsight.registry.fetched import RegistryOptions
 from chainsight.registry.http import HttpClient
 from chainsight.sources.git import default_cache_dir
 
-DEFAULT_NPM_REGISTRY = "https://registry.npmjs.org/"
-
 
 def registry_options(
     *,
@@ -26,6 +24,7 @@ def registry_options(
     """``index_url``: ``--index-url`` (the CLI reads ``PIP_INDEX_URL``); None falls back
     to pip's configuration files, then PyPI.  ``cache_dir``: the chainsight cache root
     (``~/.cache/chainsight``, ``CHAINSIGHT_CACHE``); downloads go to ``downloads/``."""
+    from chainsight.registry.npm import configured_npm_registry
     from chainsight.registry.pypi import pip_index_url
 
     root = cache_dir if cache_dir is not None else default_cache_dir()
@@ -34,7 +33,7 @@ def registry_options(
         client=None if offline else HttpClient(),
         offline=offline,
         pypi_index_url=pip_index_url(index_url),
-        npm_registry=npm_registry or DEFAULT_NPM_REGISTRY,
+        npm_registry=npm_registry or configured_npm_registry(),
         debian_mirror=debian_mirror,
         progress=progress,
         max_wheels=max_wheels,

@@ -24,6 +24,7 @@ from pathlib import Path
 from chainsight.errors import SourceError, UsageError
 from chainsight.model import SourceAttempt, SourceDiscovery
 from chainsight.registry.fetched import FetchedPackage
+from chainsight.registry.target import Ecosystem
 from chainsight.sources.git import Repository, clone_into_cache, is_url
 from chainsight.sources.refs import ReleaseName, match_tag, nearest_tags
 
@@ -212,6 +213,10 @@ def _choose_ref(repo: Repository, package: FetchedPackage, ref: str | None) -> t
         return package.source_commit, "registry commit hint"
     tags = repo.tag_names()
     version = package.target.version or ""
+    if package.target.ecosystem is Ecosystem.DEB:
+        from chainsight.sources.dsc import upstream_version
+
+        version = upstream_version(version)  # 1:5.4.1-0.2+b1 -> 5.4.1: upstream tags it
     names = dict.fromkeys(
         [package.target.name, package.target.canonical_name, package.target.name.split("/")[-1]]
     )

@@ -37,7 +37,7 @@ _ORIG = re.compile(
 )
 
 
-def _upstream_version(version: str) -> str:
+def upstream_version(version: str) -> str:
     """Upstream part of a Debian version, without epoch, revision or repack suffix."""
     v = version.split(":", 1)[-1]
     v = v.rsplit("-", 1)[0] if "-" in v else v
@@ -77,7 +77,7 @@ def read_dsc(path: Path) -> DebianSource:
         tarballs.append(_check(path.parent / native_tar["name"], None, native_tar["sha256"]))
         native = True
     tarballs.sort(key=lambda t: (t.component is not None, t.component or ""))
-    return DebianSource(source, version, _upstream_version(version), tuple(tarballs), native)
+    return DebianSource(source, version, upstream_version(version), tuple(tarballs), native)
 
 
 def _check(path: Path, component: str | None, expected: str) -> UpstreamTarball:

@@ -42,7 +42,10 @@ _DECODE = re.compile(
     r"|\.split\(\s*(?:''|\"\")\s*\)\s*\.reverse\(\)\s*\.join\("
     r"|Buffer\.from\s*\(\s*\[(?:\s*(?:0x)?[0-9a-fA-F]+\s*,){16}"
 )
-_CIPHER = re.compile(r"charCodeAt\s*\([^)]*\)\s*\^|\^\s*\w+(?:\[[^\]]*\])?\.charCodeAt\s*\(")
+_CIPHER = re.compile(
+    r"charCodeAt\s*\([^)]*\)\s*\^|\^\s*\w+(?:\[[^\]]*\])?\.charCodeAt\s*\("
+    r"|String\.fromCharCode\s*\([^)]*\^"  # fromCharCode(c ^ 23): XOR-ed char codes
+)
 _NET = re.compile(
     r"\bhttps?\.(?:get|request)\s*\(|(?<![\w$.])(?<!function )fetch\s*\(|\baxios\b"
     r"|require\(\s*['\"](?:request|node-fetch|got|axios|needle|superagent|undici)['\"]\s*\)"
@@ -56,7 +59,7 @@ _WRITE = re.compile(
 )
 _SINK = re.compile(
     r"(?<![\w$.])eval\s*\(|new\s+Function\s*\(|(?<![\w$.])Function\s*\("
-    r"|\bvm\.(?:runInNewContext|runInThisContext|runInContext|compileFunction)\s*\("
+    r"|\.(?:runInNewContext|runInThisContext|runInContext|compileFunction)\s*\("
     r"|new\s+vm\.Script\s*\(|\._compile\s*\("
     r"|(?<![\w$])(?:child_process\.|cp\.|childProcess\.)?(?:exec|execSync|spawn|spawnSync"
     r"|execFile|execFileSync|fork)\s*\(|\.stdin\.(?:write|end)\s*\(|(?<![\w$.])require\s*\("

@@ -539,6 +539,8 @@ def explain_npm_publish(ctx: AuditContext, d: Difference) -> Explanation | None:
             continue
         if key == "publishConfig":
             continue
+        if key == "version" and _release_version_stamped(ctx, av, ev):
+            continue
         changed.append(key)
     if changed:
         return None
@@ -548,6 +550,16 @@ def explain_npm_publish(ctx: AuditContext, d: Difference) -> Explanation | None:
         "npm publish added or normalised registry fields only (gitHead, _id, "
         "publishConfig overrides, workspace: ranges, node-gyp install for binding.gyp)",
     )
+
+
+def _release_version_stamped(ctx: AuditContext, artifact: Any, source: Any) -> bool:
+    """semantic-release and similar keep a placeholder version in git
+    (``0.0.0-development``) and write the release's version at publish time."""
+    if not isinstance(artifact, str) or not isinstance(source, str):
+        return False
+    if not re.fullmatch(r"0\.0\.0(?:-[\w.-]+)?", source):
+        return False
+    return ctx.release is None or artifact == ctx.release.version
 
 
 def _workspace_resolved(a: Any, e: Any) -> bool:
