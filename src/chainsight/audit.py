@@ -139,7 +139,9 @@ def audit(
         if d.status in (Status.ARTIFACT_ONLY, Status.MODIFIED)
         and (data := artifact_tree.read(d.path)) is not None
     }
-    prescan = Prescan(changed)
+    prescan = Prescan(
+        changed, {"configure-code": lambda: configure_code_findings(ctx, list(changed))}
+    )
     prescan.start()
     records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
     blob_reports = analyse_blobs(ctx, blobs)
@@ -158,7 +160,7 @@ def audit(
         + code_findings
         + blob_findings(ctx, blobs, readers, blob_reports)
         + configure_command_findings(ctx, records)
-        + configure_code_findings(ctx, records)
+        + prescan.results().jobs["configure-code"]
         + ioc_findings
     )
     findings = (

@@ -37,6 +37,16 @@ def test_worker_and_in_process_agree() -> None:
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
 
 
+def test_jobs_run_in_the_worker_and_come_back() -> None:
+    scan = Prescan(_candidates(), {"pid": os.getpid, "answer": lambda: [42]})
+    scan.start()
+    jobs = scan.results().jobs
+    assert jobs["answer"] == [42]
+    if scan_was_forked := hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
+        assert jobs["pid"] != os.getpid()
+    assert scan_was_forked or jobs["pid"] == os.getpid()
+
+
 def test_small_inputs_are_scanned_in_process() -> None:
     small = Prescan({"m4/loader.m4": LOADER.encode()})
     small.start()
@@ -50,11 +60,11 @@ def test_failed_worker_falls_back_to_scanning_here(monkeypatch: pytest.MonkeyPat
     calls = {"n": 0}
     real = prescan_module._work
 
-    def flaky(code, raw):  # type: ignore[no-untyped-def]
+    def flaky(code, raw, jobs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if os.getpid() != parent:
             raise RuntimeError("worker breaks")
-        return real(code, raw)
+        return real(code, raw, jobs)
 
     parent = os.getpid()
     monkeypatch.setattr(prescan_module, "_work", flaky)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 
 from chainsight.analyzers.context import AuditContext
 from chainsight.model import Evidence, FileRecord, Finding, Severity, Status
@@ -154,19 +155,18 @@ class _Vocabulary:
         return ok(0, singles)
 
 
-def configure_code_findings(ctx: AuditContext, records: list[FileRecord]) -> list[Finding]:
+def configure_code_findings(ctx: AuditContext, changed: Iterable[str]) -> list[Finding]:
     """Words in a generated configure's code that neither its inputs nor autoconf's own
-    macros contain: code that no input macro accounts for."""
+    macros contain: code that no input macro accounts for. ``changed``: the paths that
+    are only in the artifact or modified (a configure in git is reviewed as code)."""
     from chainsight.knowledge.autoconf_vocabulary import autoconf_words
 
     findings = []
     vocabulary: _Vocabulary | None = None
-    for rec in records:
-        if posixpath.basename(rec.path) != "configure":
+    for path in changed:
+        if posixpath.basename(path) != "configure":
             continue
-        if rec.status not in (Status.ARTIFACT_ONLY, Status.MODIFIED):
-            continue
-        text = ctx.text(ctx.artifact, rec.path, limit=16 * 1024 * 1024)
+        text = ctx.text(ctx.artifact, path, limit=16 * 1024 * 1024)
         if text is None:
             continue
         version = _VERSION.search(text[:2000])
@@ -196,7 +196,7 @@ def configure_code_findings(ctx: AuditContext, records: list[FileRecord]) -> lis
             Finding(
                 "configure-unaccounted-code",
                 Severity.HIGH if strong else Severity.MEDIUM,
-                rec.path,
+                path,
                 "configure contains code that no input macro accounts for",
                 "Every word of a generated configure comes from configure.ac, the m4 "
                 "files or autoconf's own macros; these come from none of them, so the "

@@ -1,17 +1,19 @@
-"""Per-file analyses run on the second core while the main process explains differences.
+"""Analyses run on the second core while the main process explains differences.
 
 The behaviour scan of build code depends on one file's path and content only.
-As soon as the comparison says which files are only in the artifact or modified,
-a forked worker scans every candidate among
-them that is not a released upstream file — a superset of what the explainers
-will later select — and hands back the signals; the main process meanwhile
-explains differences, looks up provenance, examines opaque files and runs the
-indicator rules. Results the caller needs but the worker did not compute are
-computed in-process, so the outcome never depends on whether the worker ran.
+As soon as the comparison says which files are only in the artifact or
+modified, a forked worker scans every candidate among them that is not a
+released upstream file — a superset of what the explainers will later select —
+and runs the other whole-artifact jobs it is given (the configure vocabulary
+check), and hands back the results; the main process meanwhile explains
+differences, looks up provenance, examines opaque files and runs the indicator
+rules. Results the caller needs but the worker did not compute are computed
+in-process, so the outcome never depends on whether the worker ran.
 
-A worker is used only where ``fork`` exists and there are two or more CPUs; the
-worker reads nothing from disk or git (everything it needs is in memory before
-it starts) and runs nothing it reads.
+A worker is used only where ``fork`` exists and there are two or more CPUs. It
+is forked when no other thread runs; it reads the artifact's content from
+memory and, for files identical to git, through the repository already open
+(libgit2 object reads); it runs nothing it reads.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from chainsight.analyzers.behaviour import Signal, build_code_kind, scan_build_code
 
@@ -32,9 +35,13 @@ MIN_CHARS_FOR_WORKER = 200_000
 class PrescanResults:
     signals: dict[str, list[Signal]] = field(default_factory=dict)
     """Behaviour signals by path, for every build-code file scanned."""
+    jobs: dict[str, Any] = field(default_factory=dict)
+    """What each extra job (see :class:`Prescan`) returned."""
 
 
-def _work(code: Mapping[str, str], raw: Mapping[str, bytes]) -> PrescanResults:
+def _work(
+    code: Mapping[str, str], raw: Mapping[str, bytes], jobs: Mapping[str, Callable[[], Any]]
+) -> PrescanResults:
     from chainsight.knowledge.upstream_files import is_verified_upstream
 
     out = PrescanResults()
@@ -43,14 +50,21 @@ def _work(code: Mapping[str, str], raw: Mapping[str, bytes]) -> PrescanResults:
         if is_verified_upstream(path, raw[path]):
             continue
         out.signals[path] = scan_build_code(path, text)
+    for name, job in jobs.items():
+        out.jobs[name] = job()
     return out
 
 
 class Prescan:
-    """Scan ``candidates`` (path -> content) for build-code signals, in a forked worker
-    when that pays off."""
+    """Scan ``candidates`` (path -> content) for build-code signals, and run ``jobs``
+    (other whole-artifact analyses whose results pickle), in a forked worker when that
+    pays off."""
 
-    def __init__(self, candidates: Mapping[str, bytes]) -> None:
+    def __init__(
+        self,
+        candidates: Mapping[str, bytes],
+        jobs: Mapping[str, Callable[[], Any]] | None = None,
+    ) -> None:
         self._code: dict[str, str] = {}
         self._raw: dict[str, bytes] = {}
         for path, data in candidates.items():
@@ -60,6 +74,7 @@ class Prescan:
             if build_code_kind(path, text) is not None:
                 self._code[path] = text
                 self._raw[path] = data
+        self._jobs = dict(jobs or {})
         self._pid: int | None = None
         self._fd: int | None = None
         self._results: PrescanResults | None = None
@@ -80,7 +95,8 @@ class Prescan:
             code = 0
             try:
                 os.close(read_fd)
-                payload = pickle.dumps(_work(self._code, self._raw), pickle.HIGHEST_PROTOCOL)
+                results = _work(self._code, self._raw, self._jobs)
+                payload = pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
             except BaseException:
@@ -107,6 +123,6 @@ class Prescan:
                     got = value
             self._pid = self._fd = None
         if got is None:
-            got = _work(self._code, self._raw)
+            got = _work(self._code, self._raw, self._jobs)
         self._results = got
         return got

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from chainsight.depsets._common import read_bytes
-from chainsight.depsets.detect import detect_format
 from chainsight.depsets.interface import (
     DepEntry,
     DepProblem,
@@ -67,8 +65,17 @@ def _parser(fmt: DepsetFormat) -> Callable[[Path], DepSet]:
     return parse_dpkg_status
 
 
+def detect_format(path: Path, head: bytes) -> DepsetFormat:
+    """The format of ``path`` from its name, then its content (see :mod:`.detect`)."""
+    from chainsight.depsets.detect import detect_format as detect
+
+    return detect(path, head)
+
+
 def read_depset(path: Path, fmt: DepsetFormat | None = None) -> DepSet:
     """Parse ``path`` as ``fmt`` (detected from its name and content when None)."""
+    from chainsight.depsets._common import read_bytes
+
     if fmt is None:
         fmt = detect_format(path, read_bytes(path))
     return _parser(fmt)(path)
