@@ -1,0 +1,224 @@
+"""Security-relevant build changes.
+
+``feature-check-changed``: the test program of a configure-time feature check
+changes (autoconf ``AC_*_IFELSE``/``AC_TRY_*``, CMake ``check_*_source_*``,
+Meson ``cc.compiles``/``cc.links``). A one-character edit can make a check
+fail and silently disable the feature, as xz's Landlock check was disabled by
+a lone ``.``. Checks of sandboxing and hardening features (Landlock, seccomp,
+Capsicum, pledge, ``_FORTIFY_SOURCE``, stack protector...) are medium, high
+when a newcomer committed the change themselves; other checks are low.
+
+``fuzzing-removed``: CI configuration or fuzzing directories lose their last
+mention of fuzzing or sanitizers (medium for a newcomer, low otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+
+from chainsight.history.context import HistoryContext
+from chainsight.history.detectors._util import short
+from chainsight.history.model import Event
+from chainsight.history.reader import ZERO_OID
+from chainsight.model import Severity
+
+_SECURITY = re.compile(
+    r"landlock|seccomp|capsicum|cap_rights|cap_enter|pledge|unveil|sandbox|no_new_privs|"
+    r"prctl|fortify|stack[-_]protector|stack[-_]clash|relro|cf[-_]protection|"
+    r"fsanitize|ssp\b|safe[-_]stack|\bpie\b|noexecstack",
+    re.I,
+)
+_FUZZ = re.compile(
+    r"fuzz|sanitiz|-fsanitize|\basan\b|\bubsan\b|\bmsan\b|\btsan\b|address-sanitizer|"
+    r"valgrind|oss-fuzz|cifuzz|libfuzzer",
+    re.I,
+)
+_CI_FILE = re.compile(
+    r"^(\.github/workflows/.+|\.gitlab-ci\.yml|\.travis\.yml|\.cirrus\.yml|"
+    r"\.circleci/config\.yml|azure-pipelines\.yml|appveyor\.yml|\.appveyor\.yml|"
+    r"\.builds/.+|Jenkinsfile|\.clusterfuzzlite/.+)$"
+)
+_BUILD_FILE = re.compile(
+    r"^(configure\.(ac|in)|(.*/)?CMakeLists\.txt|.*\.cmake|(.*/)?meson\.build|m4/[^/]+\.m4|"
+    r"acinclude\.m4)$"
+)
+_AC_CHECK = re.compile(
+    r"AC_(?:COMPILE|LINK|RUN|PREPROC)_IFELSE|AC_TRY_(?:COMPILE|LINK|RUN|CPP)|AC_LANG_PROGRAM|"
+    r"AC_LANG_SOURCE"
+)
+_CMAKE_CHECK = re.compile(
+    r"check_(?:c|cxx)_source_(?:compiles|runs)|check_(?:c|cxx)_compiler_flag|check_symbol_exists|"
+    r"check_include_files?|check_function_exists|check_prototype_definition",
+    re.I,
+)
+_MESON_CHECK = re.compile(r"\.(?:compiles|links|run|has_header_symbol|has_function)\s*\(")
+
+
+def _balanced(text: str, start: int, open_ch: str = "(", close_ch: str = ")") -> str:
+    depth = 0
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch == open_ch:
+            depth += 1
+        elif ch == close_ch:
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+        i += 1
+    return text[start:]
+
+
+def check_blocks(path: str, text: str) -> dict[str, str]:
+    """Feature checks in a build file: a stable key -> the check's full text."""
+    blocks: dict[str, str] = {}
+    name = path.rsplit("/", 1)[-1]
+    if name == "meson.build":
+        pattern = _MESON_CHECK
+    elif name == "CMakeLists.txt" or name.endswith(".cmake"):
+        pattern = _CMAKE_CHECK
+    else:
+        pattern = _AC_CHECK
+    seen: dict[str, int] = {}
+    last_end = -1
+    for m in pattern.finditer(text):
+        if m.start() < last_end:
+            continue  # nested inside the previous block
+        paren = text.find("(", m.end() - 1 if text[m.end() - 1] == "(" else m.end())
+        if paren < 0:
+            continue
+        block = _balanced(text, paren)
+        last_end = paren + len(block)
+        key = _key(text, m.start(), block, name)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        blocks[key if n == 0 else f"{key}#{n + 1}"] = block
+    return blocks
+
+
+def _key(text: str, start: int, block: str, name: str) -> str:
+    if name == "meson.build":
+        m = re.search(r"name\s*:\s*['\"]([^'\"]+)", block)
+        if m:
+            return m.group(1)
+    elif name == "CMakeLists.txt" or name.endswith(".cmake"):
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", block.rsplit("\n", 3)[-1])
+        cands = [w for w in words if w.isupper() and len(w) > 3]
+        if cands:
+            return cands[-1]
+    else:
+        before = text[max(0, start - 600) : start]
+        found = re.findall(r"AC_(?:CACHE_CHECK|MSG_CHECKING)\s*\(\s*\[?([^\],)]+)", before)
+        if found:
+            return str(found[-1]).strip()
+    line = text.count("\n", 0, start)
+    return f"check near line {line + 1}"
+
+
+def _char_distance(a: str, b: str) -> int:
+    import difflib
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
+
+
+def detect(ctx: HistoryContext) -> list[Event]:
+    events: list[Event] = []
+    for c, a, m in zip(ctx.data.commits, ctx.authors, ctx.committers, strict=True):
+        if c.duplicate or not ctx.in_window(c.committer_time):
+            continue
+        for ch in c.changes:
+            if _BUILD_FILE.match(ch.path) and ch.status == "M":
+                events.extend(_check_changes(ctx, c, a, m, ch))
+            elif (_CI_FILE.match(ch.path) or "fuzz" in ch.path.lower()) and ch.status in "MD":
+                ev = _fuzz_removed(ctx, c, a, ch)
+                if ev:
+                    events.append(ev)
+    return _dedupe(events)
+
+
+def _text(ctx: HistoryContext, oid: str) -> str:
+    if oid == ZERO_OID:
+        return ""
+    return (ctx.source.read_blob(oid) or b"").decode("utf-8", "replace")
+
+
+def _check_changes(ctx, c, a, m, ch) -> list[Event]:  # type: ignore[no-untyped-def]
+    old = check_blocks(ch.path, _text(ctx, ch.old_blob))
+    new = check_blocks(ch.path, _text(ctx, ch.new_blob))
+    out = []
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        security = bool(_SECURITY.search(before or "") or _SECURITY.search(after or ""))
+        if before is None or after is None:
+            if not security or after is not None:
+                continue  # a new check, or an ordinary one removed
+            what = f"removed the {key!r} check"
+            distance = len(before)
+        else:
+            distance = _char_distance(before, after)
+            what = (
+                f"changed the test code of the {key!r} check ({distance} character"
+                f"{'s' if distance != 1 else ''} differ)"
+            )
+        newcomer = ctx.is_newcomer(a, c.committer_time)
+        if not (security or newcomer):
+            continue  # maintainers edit ordinary checks all the time
+        if security and newcomer:
+            severity = Severity.HIGH if a.id == m.id else Severity.MEDIUM
+        else:
+            severity = Severity.LOW
+        weight = (0.15 if newcomer else 0.03) if security else (0.03 if newcomer else 0.0)
+        out.append(
+            Event(
+                "feature-check-changed",
+                c.committer_time,
+                severity,
+                a.id if a.person else None,
+                f"{a.name} {what} in {ch.path}"
+                + (" — a sandboxing/hardening check" if security else "")
+                + f" ({short(c.sha)}: {c.subject})",
+                (c.sha, ch.path),
+                weight,
+            )
+        )
+    return out
+
+
+def _fuzz_removed(ctx, c, a, ch) -> Event | None:  # type: ignore[no-untyped-def]
+    before = len(_FUZZ.findall(_text(ctx, ch.old_blob)))
+    after = 0 if ch.status == "D" else len(_FUZZ.findall(_text(ctx, ch.new_blob)))
+    if before == 0 or after > 0:
+        return None
+    if ch.status == "D" and any(
+        x.status == "A" and "fuzz" in x.path.lower() for x in c.changes
+    ):
+        return None  # moved, not removed
+    newcomer = ctx.is_newcomer(a, c.committer_time)
+    return Event(
+        "fuzzing-removed",
+        c.committer_time,
+        Severity.MEDIUM if newcomer else Severity.LOW,
+        a.id if a.person else None,
+        f"{a.name} removed fuzzing/sanitizer coverage: {ch.path} "
+        f"{'deleted' if ch.status == 'D' else 'no longer mentions fuzzing or sanitizers'} "
+        f"({short(c.sha)}: {c.subject})",
+        (c.sha, ch.path),
+        0.15 if newcomer else 0.02,
+    )
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One fuzzing-removed event per commit."""
+    out: list[Event] = []
+    seen: set[tuple[str, str]] = set()
+    for e in events:
+        key = (e.kind, e.refs[0]) if e.kind == "fuzzing-removed" else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(e)
+    return out

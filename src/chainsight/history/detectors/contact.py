@@ -1,0 +1,200 @@
+"""Contact and distribution rewrites: bug-report address, SECURITY.md, homepage and
+download URLs.
+
+For each commit that changes a file where a project declares how to reach it
+(``configure.ac`` AC_INIT, CMake ``PACKAGE_BUGREPORT``/``PACKAGE_URL``/
+``HOMEPAGE_URL``, ``pyproject.toml`` and ``setup.cfg``/``setup.py`` URLs,
+``package.json`` ``bugs``/``homepage``/``repository``, ``Cargo.toml``,
+``debian/upstream/metadata``, ``SECURITY.md``, README contact lines), the
+contact values before and after are compared. A value replaced by another
+(not just added; scheme, ``www.`` and trailing-slash changes ignored) is an
+event: medium when the author is a newcomer, low otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from chainsight.history.context import HistoryContext
+from chainsight.history.detectors._util import short
+from chainsight.history.model import Event
+from chainsight.history.reader import ZERO_OID
+from chainsight.model import Severity
+
+_URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>()\[\],]+|mailto:[^\s\"'<>()\[\],]+", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_LINE = re.compile(
+    r"home ?page|web ?site|download|bug|report|contact|mailing list|issue|security|e-?mail",
+    re.I,
+)
+
+
+def _norm(value: str) -> str:
+    v = value.strip().strip(".").lower()
+    v = re.sub(r"^(?:https?|ftp)://", "", v)
+    v = re.sub(r"^mailto:", "", v)
+    v = re.sub(r"^www\.", "", v)
+    return v.rstrip("/")
+
+
+def _ac_init(text: str) -> dict[str, set[str]]:
+    m = re.search(r"AC_INIT\s*\(", text)
+    if not m:
+        return {}
+    depth, i, args, cur = 1, m.end(), [], []
+    while i < len(text) and depth:
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                break
+        if ch == "," and depth == 1:
+            args.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    args.append("".join(cur))
+    clean = [re.sub(r"[\[\]\s]", "", a) for a in args]
+    out: dict[str, set[str]] = {}
+    if len(clean) > 2 and clean[2]:
+        out["bug-report address (AC_INIT)"] = {clean[2]}
+    if len(clean) > 4 and clean[4]:
+        out["homepage (AC_INIT)"] = {clean[4]}
+    return out
+
+
+def _cmake(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for var in ("PACKAGE_BUGREPORT", "PACKAGE_URL"):
+        for m in re.finditer(r"set\s*\(\s*" + var + r"\s+\"?([^\s\")]+)", text, re.I):
+            out.setdefault(f"{var} (CMake)", set()).add(m.group(1))
+    for m in re.finditer(r"HOMEPAGE_URL\s+\"?([^\s\")]+)", text):
+        out.setdefault("HOMEPAGE_URL (CMake)", set()).add(m.group(1))
+    return out
+
+
+def _keyed_urls(text: str, keys: str, label: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in re.finditer(
+        r"^\s*[\"']?(" + keys + r")[\"']?\s*[=:]\s*[\"']?([^\s\"',]+)", text, re.I | re.M
+    ):
+        out.setdefault(f"{m.group(1).lower()} ({label})", set()).add(m.group(2))
+    return out
+
+
+def _package_json(text: str) -> dict[str, set[str]]:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(doc, dict):
+        return {}
+    out: dict[str, set[str]] = {}
+    for key in ("homepage", "bugs", "repository"):
+        v = doc.get(key)
+        values = []
+        if isinstance(v, str):
+            values = [v]
+        elif isinstance(v, dict):
+            values = [x for x in (v.get("url"), v.get("email")) if isinstance(x, str)]
+        if values:
+            out[f"{key} (package.json)"] = set(values)
+    return out
+
+
+def _free_text(text: str, label: str, all_lines: bool) -> dict[str, set[str]]:
+    values: set[str] = set()
+    for line in text.splitlines():
+        if all_lines or _CONTACT_LINE.search(line):
+            values.update(_URL.findall(line))
+            values.update(e for e in _EMAIL.findall(line) if "@" in e)
+    return {label: values} if values else {}
+
+
+def contacts_of(path: str, data: bytes) -> dict[str, set[str]]:
+    """Contact fields a file declares: label -> values."""
+    text = data.decode("utf-8", "replace")
+    name = path.rsplit("/", 1)[-1]
+    low = name.lower()
+    if path in ("configure.ac", "configure.in"):
+        return _ac_init(text)
+    if name == "CMakeLists.txt" and "/" not in path:
+        return _cmake(text)
+    if path == "pyproject.toml":
+        return _keyed_urls(
+            text, r"homepage|repository|documentation|bug ?tracker|issues|source|download|"
+            r"changelog|tracker", "pyproject.toml"
+        )
+    if path in ("setup.cfg", "setup.py"):
+        return _keyed_urls(text, r"url|download_url|author_email|maintainer_email", path)
+    if path == "package.json":
+        return _package_json(text)
+    if path == "Cargo.toml":
+        return _keyed_urls(text, r"homepage|repository|documentation", "Cargo.toml")
+    if path == "debian/upstream/metadata":
+        return _keyed_urls(
+            text, r"Bug-Database|Bug-Submit|Repository|Repository-Browse|Contact", path
+        )
+    if low in ("security.md", "security.txt", "security.rst", "security"):
+        return _free_text(text, f"security contact ({path})", True)
+    if low.startswith("readme") and path.count("/") == 0:
+        return _free_text(text, f"contact lines ({path})", False)
+    return {}
+
+
+def is_contact_file(path: str) -> bool:
+    if path in (
+        "configure.ac",
+        "configure.in",
+        "CMakeLists.txt",
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "package.json",
+        "Cargo.toml",
+        "debian/upstream/metadata",
+    ):
+        return True
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.startswith("security") and path.count("/") <= 2:
+        return True
+    return name.startswith("readme") and "/" not in path
+
+
+def detect(ctx: HistoryContext) -> list[Event]:
+    events: list[Event] = []
+    for c, a in zip(ctx.data.commits, ctx.authors, strict=True):
+        if c.duplicate or not ctx.in_window(c.committer_time):
+            continue
+        for ch in c.changes:
+            if ch.status not in "MT" or not is_contact_file(ch.path):
+                continue
+            if ch.old_blob == ZERO_OID:
+                continue
+            old = contacts_of(ch.path, ctx.source.read_blob(ch.old_blob) or b"")
+            new = contacts_of(ch.path, ctx.source.read_blob(ch.new_blob) or b"")
+            for label in sorted(old.keys() & new.keys()):
+                before = {_norm(v) for v in old[label]}
+                after = {_norm(v) for v in new[label]}
+                gone = before - after
+                came = after - before
+                if not gone or not came:
+                    continue
+                newcomer = ctx.is_newcomer(a, c.committer_time)
+                events.append(
+                    Event(
+                        "contact-rewrite",
+                        c.committer_time,
+                        Severity.MEDIUM if newcomer else Severity.LOW,
+                        a.id if a.person else None,
+                        f"{a.name} changed the {label}: {', '.join(sorted(old[label]))} -> "
+                        f"{', '.join(sorted(new[label]))} ({short(c.sha)}: {c.subject})",
+                        (c.sha, ch.path),
+                        0.15 if newcomer else 0.03,
+                    )
+                )
+    return events
