@@ -14,6 +14,8 @@ from chainsight.history.thresholds import (
     INITIAL_ROLE_PERIOD,
     MAINLINE_COMMITS_FOR_ROLE,
     NEWCOMER_WINDOW,
+    OUTSIDER_COMMITS,
+    OUTSIDER_SPAN,
     TOP_AUTHOR_MIN_COMMITS,
     TOP_AUTHOR_MIN_SHARE,
 )
@@ -83,6 +85,19 @@ class Profile:
     """(time, quarter) of the first quarter this person was the top author."""
     active_months: set[int] = field(default_factory=set)
     commit_times: list[int] = field(default_factory=list)
+    applied_by_others: list[int] = field(default_factory=list)
+    """Times of this person's commits that someone else committed (applied or merged)."""
+
+    @property
+    def groomed(self) -> bool:
+        """Had an outsider phase before gaining a role: at least OUTSIDER_COMMITS commits
+        applied or merged by others over at least OUTSIDER_SPAN (a slow ramp, as in xz),
+        rather than being appointed with rights from the start."""
+        gained = [h[0] for h in (self.committer_since, self.tagger_since) if h is not None]
+        if not gained:
+            return False
+        before = [t for t in self.applied_by_others if t < min(gained)]
+        return len(before) >= OUTSIDER_COMMITS and max(before) - min(before) >= OUTSIDER_SPAN
 
 
 @dataclass
@@ -182,6 +197,8 @@ def build_context(
         pa.active_months.add(month_index(c.author_time))
         pa.commit_times.append(c.author_time)
         pc.committed += 1
+        if a.id != m.id and not c.is_merge:
+            pa.applied_by_others.append(c.committer_time)
         pc.active_months.add(month_index(c.committer_time))
         if a.id != m.id:
             pc.applied_for_others += 1

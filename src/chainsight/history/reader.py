@@ -146,6 +146,13 @@ class HistorySource:
             return None
         return bytes(obj.data)
 
+    def blob_size_at(self, commit: str, path: str) -> int | None:
+        try:
+            obj = self._repo[commit].peel(_pygit2().Commit).tree[path]
+        except (KeyError, ValueError):
+            return None
+        return int(obj.size) if obj.type_str == "blob" else None
+
     def paths_at(self, commit: str, prefix: str) -> list[str]:
         """Blob paths directly under ``prefix`` (a directory) at ``commit``."""
         pygit2 = _pygit2()

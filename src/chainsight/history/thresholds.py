@@ -31,6 +31,14 @@ MAINLINE_COMMITS_FOR_ROLE = 3
 """Commits someone committed themselves on the main line before that counts as commit
 rights (a single fast-forwarded commit of a contributor does not)."""
 
+OUTSIDER_COMMITS = 3
+OUTSIDER_SPAN = 90 * DAY
+"""A *groomed* rise: before gaining commit or release rights, the person had at least
+three commits applied or merged by others over at least 90 days. xz's attacker had
+eleven months of patches applied by the maintainer; maintainers appointed by a
+project's governance (GNU) have rights from their first commits. Only a groomed
+newcomer's release-signer change is high."""
+
 RELEASE_WINDOW = 30 * DAY
 """*Shortly before a release*: at most 30 days before a release tag. xz's binary
 test files came 1 day and 0 days before 5.6.0 and 5.6.1."""

@@ -6,10 +6,11 @@ RELEASE_WINDOW (nearest first, at most MAX_BLOBS_SNIFFED). A file is opaque when
 its head has a NUL byte or is mostly non-text, and it is not a common media
 type (images, fonts, PDF) recognised by its magic bytes.
 
-Severity: high when the author is a newcomer who also committed it (nobody
-else applied or merged it) and it is a test fixture or unidentified data; medium
-when a newcomer's file was committed by someone else; the same files by
-established maintainers are not reported.
+Severity: high when the author is a newcomer who rose from outsider patches
+(``Profile.groomed``), committed the files themselves (nobody else applied or
+merged them) and the commit changes no code that could use them (xz: "Tests: Add
+a few test files." touched only a README); medium for other newcomers' files.
+The same files by established maintainers are not reported.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from chainsight.history.context import HistoryContext
 from chainsight.history.detectors._util import day, short
 from chainsight.history.model import Event
+from chainsight.history.reader import Change
 from chainsight.history.thresholds import BINARY_SNIFF_BYTES, MAX_BLOBS_SNIFFED, RELEASE_WINDOW
 from chainsight.model import Severity
 
@@ -76,6 +78,27 @@ def is_opaque(head: bytes) -> bool:
         return text_bytes / len(head) < 0.7
 
 
+CODE_EXTENSIONS = frozenset(
+    """c h cc cpp cxx hpp hh py sh bash go rs js mjs cjs ts java kt rb pl pm t php lua cs
+    swift scala m mm""".split()  # noqa: SIM905
+)
+
+
+def _code_alongside(ctx: HistoryContext, changes: list[Change], opaque: set[str]) -> str:
+    """A code file (test program or script) the same commit adds or changes, if any."""
+    for ch in changes:
+        if ch.status == "D" or ch.path in opaque:
+            continue
+        name = ch.path.rsplit("/", 1)[-1]
+        if "." in name and name.rsplit(".", 1)[-1] in CODE_EXTENSIONS:
+            return ch.path
+        if "." not in name:
+            head = ctx.source.read_blob(ch.new_blob, 2) or b""
+            if head == b"#!":
+                return ch.path
+    return ""
+
+
 def detect(ctx: HistoryContext) -> list[Event]:
     release_times = [r.time for r in ctx.releases]
     if not release_times:
@@ -114,7 +137,9 @@ def detect(ctx: HistoryContext) -> list[Event]:
         release = ctx.releases[release_of[i]]
         self_committed = committer.id == author.id
         fixtures = [p for p, _ in files if _FIXTURE_DIR.search(p)]
-        severity = Severity.HIGH if self_committed else Severity.MEDIUM
+        code = _code_alongside(ctx, c.changes, {p for p, _ in files})
+        alone = self_committed and not code and ctx.profile(author).groomed
+        severity = Severity.HIGH if alone else Severity.MEDIUM
         days = (release.time - c.committer_time) / 86400
         verbs = {"A": "added", "M": "replaced", "T": "replaced"}
         listed = ", ".join(f"{p} ({verbs.get(s, s)})" for p, s in files[:8])
@@ -130,9 +155,11 @@ def detect(ctx: HistoryContext) -> list[Event]:
                 f"{author.name} (first contribution {day(first)}) "
                 f"{'committed' if self_committed else 'authored'} opaque "
                 f"{'test files' if fixtures else 'binary files'} {days:.0f} days before "
-                f"release {release.tag.name}: {listed} ({short(c.sha)}: {c.subject})",
+                f"release {release.tag.name}: {listed} ({short(c.sha)}: {c.subject})"
+                + ("; no code in the commit uses them" if not code else
+                   f"; with code changes ({code})"),
                 (c.sha, f"tag:{release.tag.name}", *[p for p, _ in files]),
-                0.25 if self_committed else 0.1,
+                0.25 if alone else 0.1 if self_committed else 0.05,
             )
         )
     return events

@@ -4,12 +4,17 @@
 changes (autoconf ``AC_*_IFELSE``/``AC_TRY_*``, CMake ``check_*_source_*``,
 Meson ``cc.compiles``/``cc.links``). A one-character edit can make a check
 fail and silently disable the feature, as xz's Landlock check was disabled by
-a lone ``.``. Checks of sandboxing and hardening features (Landlock, seccomp,
-Capsicum, pledge, ``_FORTIFY_SOURCE``, stack protector...) are medium, high
-when a newcomer committed the change themselves; other checks are low.
+a lone ``.``. A change to a check of a sandboxing or hardening feature (Landlock,
+seccomp, Capsicum, pledge, ``_FORTIFY_SOURCE``, stack protector...) that a
+newcomer committed themselves is medium; the same change by others, and a
+newcomer's change to any other check, is low (maintainers edit checks all the
+time; the event feeds the person's escalation score). Never high on its own:
+macro collections such as autoconf-archive edit hardening checks as their product.
 
-``fuzzing-removed``: CI configuration or fuzzing directories lose their last
-mention of fuzzing or sanitizers (medium for a newcomer, low otherwise).
+``fuzzing-removed``: the last file whose path names fuzzing is deleted, or a CI
+configuration loses its last mention of fuzzing or sanitizers while no fuzzing
+file remains (medium for a newcomer, low otherwise). Moving fuzz targets, or
+cleaning up some of them, is not a removal.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import re
 
 from chainsight.history.context import HistoryContext
 from chainsight.history.detectors._util import short
+from chainsight.history.identities import Identity
 from chainsight.history.model import Event
-from chainsight.history.reader import ZERO_OID
+from chainsight.history.reader import ZERO_OID, Change, Commit
 from chainsight.model import Severity
 
 _SECURITY = re.compile(
@@ -102,10 +108,11 @@ def _key(text: str, start: int, block: str, name: str) -> str:
         if m:
             return m.group(1)
     elif name == "CMakeLists.txt" or name.endswith(".cmake"):
-        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", block.rsplit("\n", 3)[-1])
-        cands = [w for w in words if w.isupper() and len(w) > 3]
-        if cands:
-            return cands[-1]
+        # the result variable: the last bare word once quoted code is taken out
+        bare = re.sub(r'"(?:[^"\\]|\\.)*"|\[(=*)\[.*?\]\1\]', " ", block, flags=re.S)
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", bare)
+        if words:
+            return words[-1]
     else:
         before = text[max(0, start - 600) : start]
         found = re.findall(r"AC_(?:CACHE_CHECK|MSG_CHECKING)\s*\(\s*\[?([^\],)]+)", before)
@@ -124,17 +131,31 @@ def _char_distance(a: str, b: str) -> int:
 
 def detect(ctx: HistoryContext) -> list[Event]:
     events: list[Event] = []
+    fuzz_paths: set[str] = set()
     for c, a, m in zip(ctx.data.commits, ctx.authors, ctx.committers, strict=True):
-        if c.duplicate or not ctx.in_window(c.committer_time):
+        if c.duplicate:
+            continue
+        had_fuzz_paths = bool(fuzz_paths)
+        for ch in c.changes:
+            if "fuzz" in ch.path.lower():
+                if ch.status == "D":
+                    fuzz_paths.discard(ch.path)
+                else:
+                    fuzz_paths.add(ch.path)
+        if not ctx.in_window(c.committer_time):
             continue
         for ch in c.changes:
             if _BUILD_FILE.match(ch.path) and ch.status == "M":
                 events.extend(_check_changes(ctx, c, a, m, ch))
-            elif (_CI_FILE.match(ch.path) or "fuzz" in ch.path.lower()) and ch.status in "MD":
-                ev = _fuzz_removed(ctx, c, a, ch)
-                if ev:
-                    events.append(ev)
-    return _dedupe(events)
+        if fuzz_paths:
+            continue  # fuzz targets or corpora remain
+        ci_dropped = [
+            ch.path for ch in c.changes
+            if _CI_FILE.match(ch.path) and ch.status in "MD" and _fuzz_dropped(ctx, ch)
+        ]
+        if had_fuzz_paths or ci_dropped:
+            events.append(_fuzz_event(ctx, c, a, ci_dropped, had_fuzz_paths))
+    return events
 
 
 def _text(ctx: HistoryContext, oid: str) -> str:
@@ -166,10 +187,7 @@ def _check_changes(ctx, c, a, m, ch) -> list[Event]:  # type: ignore[no-untyped-
         newcomer = ctx.is_newcomer(a, c.committer_time)
         if not (security or newcomer):
             continue  # maintainers edit ordinary checks all the time
-        if security and newcomer:
-            severity = Severity.HIGH if a.id == m.id else Severity.MEDIUM
-        else:
-            severity = Severity.LOW
+        severity = Severity.MEDIUM if security and newcomer and a.id == m.id else Severity.LOW
         weight = (0.15 if newcomer else 0.03) if security else (0.03 if newcomer else 0.0)
         out.append(
             Event(
@@ -187,38 +205,28 @@ def _check_changes(ctx, c, a, m, ch) -> list[Event]:  # type: ignore[no-untyped-
     return out
 
 
-def _fuzz_removed(ctx, c, a, ch) -> Event | None:  # type: ignore[no-untyped-def]
+def _fuzz_dropped(ctx: HistoryContext, ch: Change) -> bool:
     before = len(_FUZZ.findall(_text(ctx, ch.old_blob)))
     after = 0 if ch.status == "D" else len(_FUZZ.findall(_text(ctx, ch.new_blob)))
-    if before == 0 or after > 0:
-        return None
-    if ch.status == "D" and any(
-        x.status == "A" and "fuzz" in x.path.lower() for x in c.changes
-    ):
-        return None  # moved, not removed
+    return before > 0 and after == 0
+
+
+def _fuzz_event(
+    ctx: HistoryContext, c: Commit, a: Identity, ci_files: list[str], removed_paths: bool
+) -> Event:
     newcomer = ctx.is_newcomer(a, c.committer_time)
+    what = []
+    if removed_paths:
+        what.append("deleted the last fuzzing files")
+    if ci_files:
+        what.append(f"{', '.join(ci_files)} no longer mention fuzzing or sanitizers")
     return Event(
         "fuzzing-removed",
         c.committer_time,
         Severity.MEDIUM if newcomer else Severity.LOW,
         a.id if a.person else None,
-        f"{a.name} removed fuzzing/sanitizer coverage: {ch.path} "
-        f"{'deleted' if ch.status == 'D' else 'no longer mentions fuzzing or sanitizers'} "
+        f"{a.name} removed fuzzing/sanitizer coverage: {'; '.join(what)} "
         f"({short(c.sha)}: {c.subject})",
-        (c.sha, ch.path),
+        (c.sha, *ci_files),
         0.15 if newcomer else 0.02,
     )
-
-
-def _dedupe(events: list[Event]) -> list[Event]:
-    """One fuzzing-removed event per commit."""
-    out: list[Event] = []
-    seen: set[tuple[str, str]] = set()
-    for e in events:
-        key = (e.kind, e.refs[0]) if e.kind == "fuzzing-removed" else None
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(e)
-    return out

@@ -5,10 +5,12 @@ For each commit that changes a file where a project declares how to reach it
 (``configure.ac`` AC_INIT, CMake ``PACKAGE_BUGREPORT``/``PACKAGE_URL``/
 ``HOMEPAGE_URL``, ``pyproject.toml`` and ``setup.cfg``/``setup.py`` URLs,
 ``package.json`` ``bugs``/``homepage``/``repository``, ``Cargo.toml``,
-``debian/upstream/metadata``, ``SECURITY.md``, README contact lines), the
-contact values before and after are compared. A value replaced by another
-(not just added; scheme, ``www.`` and trailing-slash changes ignored) is an
-event: medium when the author is a newcomer, low otherwise.
+``debian/upstream/metadata``, ``SECURITY.md``), the contact values before and
+after are compared by *place* (:func:`place`: an email's domain, a URL's host,
+and the owner on a forge). A place replaced by another (not just added) is an
+event: medium when the author is a newcomer, low otherwise. xz's move from
+tukaani.org to xz.tukaani.org is a new host; a README rewording, an https
+upgrade or a new path on the same site is not a rewrite.
 """
 
 from __future__ import annotations
@@ -24,10 +26,25 @@ from chainsight.model import Severity
 
 _URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>()\[\],]+|mailto:[^\s\"'<>()\[\],]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTACT_LINE = re.compile(
-    r"home ?page|web ?site|download|bug|report|contact|mailing list|issue|security|e-?mail",
-    re.I,
-)
+
+
+_FORGES = ("github.com", "gitlab.com", "codeberg.org", "sourceforge.net", "bitbucket.org",
+           "salsa.debian.org", "gitlab.gnome.org", "sr.ht", "git.sr.ht", "pypi.org",
+           "www.npmjs.com", "npmjs.com")
+
+
+def place(value: str) -> str:
+    """Where a contact value leads: an email's domain, a URL's host (and the owner
+    on a forge). Moving within one place (a new path, https) is not a rewrite."""
+    v = _norm(value)
+    if "@" in v and "/" not in v:
+        return "@" + v.rsplit("@", 1)[1]
+    host, _, path = v.partition("/")
+    host = host.split(":", 1)[0]
+    if host in _FORGES or host.endswith(".github.io"):
+        owner = path.split("/", 1)[0]
+        return f"{host}/{owner}"
+    return host
 
 
 def _norm(value: str) -> str:
@@ -106,12 +123,11 @@ def _package_json(text: str) -> dict[str, set[str]]:
     return out
 
 
-def _free_text(text: str, label: str, all_lines: bool) -> dict[str, set[str]]:
+def _free_text(text: str, label: str) -> dict[str, set[str]]:
     values: set[str] = set()
     for line in text.splitlines():
-        if all_lines or _CONTACT_LINE.search(line):
-            values.update(_URL.findall(line))
-            values.update(e for e in _EMAIL.findall(line) if "@" in e)
+        values.update(_URL.findall(line))
+        values.update(_EMAIL.findall(line))
     return {label: values} if values else {}
 
 
@@ -140,9 +156,7 @@ def contacts_of(path: str, data: bytes) -> dict[str, set[str]]:
             text, r"Bug-Database|Bug-Submit|Repository|Repository-Browse|Contact", path
         )
     if low in ("security.md", "security.txt", "security.rst", "security"):
-        return _free_text(text, f"security contact ({path})", True)
-    if low.startswith("readme") and path.count("/") == 0:
-        return _free_text(text, f"contact lines ({path})", False)
+        return _free_text(text, f"security contact ({path})")
     return {}
 
 
@@ -160,9 +174,7 @@ def is_contact_file(path: str) -> bool:
     ):
         return True
     name = path.rsplit("/", 1)[-1].lower()
-    if name.startswith("security") and path.count("/") <= 2:
-        return True
-    return name.startswith("readme") and "/" not in path
+    return name.startswith("security") and path.count("/") <= 2
 
 
 def detect(ctx: HistoryContext) -> list[Event]:
@@ -178,8 +190,8 @@ def detect(ctx: HistoryContext) -> list[Event]:
             old = contacts_of(ch.path, ctx.source.read_blob(ch.old_blob) or b"")
             new = contacts_of(ch.path, ctx.source.read_blob(ch.new_blob) or b"")
             for label in sorted(old.keys() & new.keys()):
-                before = {_norm(v) for v in old[label]}
-                after = {_norm(v) for v in new[label]}
+                before = {place(v) for v in old[label]}
+                after = {place(v) for v in new[label]}
                 gone = before - after
                 came = after - before
                 if not gone or not came:

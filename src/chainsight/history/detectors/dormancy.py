@@ -4,10 +4,10 @@ Only people who held a maintainer role count (committed others' work, committed
 on the main line, or tagged a release). ``dormant-then-burst``: after at least
 DORMANT_GAP without any activity, BURST_COMMITS commits or a release within 90
 days of the return (a returning account can be a taken-over account; low, medium
-when the return includes a release). ``maintainer-silent``: a maintainer active
-in at least four quarters of the two years before going quiet, silent for
-DORMANT_GAP up to the analysis date while others still commit (info: it is the
-context in which a project changes hands).
+when the return includes a release signed with a key that person never used).
+``maintainer-silent``: a maintainer active in at least four quarters of the two
+years before going quiet, silent for DORMANT_GAP up to the analysis date while
+others still commit (info: it is the context in which a project changes hands).
 """
 
 from __future__ import annotations
@@ -35,23 +35,27 @@ def detect(ctx: HistoryContext) -> list[Event]:
         times = sorted(p.commit_times + [r.time for r in ctx.releases if r.tagger is p.ident])
         if len(times) < 2:
             continue
-        release_times = sorted(r.time for r in ctx.releases if r.tagger is p.ident)
+        mine = [r for r in ctx.releases if r.tagger is p.ident]
         for prev, cur in itertools.pairwise(times):
             if cur - prev < DORMANT_GAP or not ctx.in_window(cur):
                 continue
             end = cur + 90 * DAY
             burst = bisect.bisect_right(times, end) - bisect.bisect_left(times, cur)
-            released = any(cur <= t <= end for t in release_times)
+            released = [r for r in mine if cur <= r.time <= end]
+            known_keys = {r.key for r in mine if r.time < cur and r.key}
+            new_key = [r for r in released if r.key and known_keys and r.key not in known_keys]
             if burst >= BURST_COMMITS or released:
                 events.append(
                     Event(
                         "dormant-then-burst",
                         cur,
-                        Severity.MEDIUM if released else Severity.LOW,
+                        Severity.MEDIUM if new_key else Severity.LOW,
                         p.ident.id,
                         f"{p.ident.name} returned on {day(cur)} after {months(cur - prev)} "
                         f"without activity: {burst} commits/tags in 90 days"
-                        + (", including a release" if released else ""),
+                        + (", including a release" if released else "")
+                        + (f" signed with a key they never used before ({new_key[0].key_label})"
+                           if new_key else ""),
                         (),
                         0.05,
                     )

@@ -5,9 +5,13 @@ an event of that kind gave them (so a hundred small events of one kind count
 once), clipped to 0..1. Each kind becomes a named score component.
 
 A ``history-trust-escalation`` finding is raised for a person with at least
-two kinds of events and a score of at least SCORE_MEDIUM: high when the score
-reaches SCORE_HIGH and the person took a role (committer or release tagger) as
-a newcomer, medium otherwise.
+two kinds of events, a score of at least SCORE_MEDIUM and at least one act on
+what users receive done as a newcomer (a release signer change, dropped release
+signatures, a contact rewrite, opaque binaries before a release, a changed
+security check, removed fuzzing) — roles gained alone are how healthy projects
+grow. High when the score reaches SCORE_HIGH and one of the person's events is
+high on its own (a groomed newcomer took over release signing, or committed
+opaque binaries alone before a release), medium otherwise.
 """
 
 from __future__ import annotations
@@ -35,6 +39,23 @@ _COMPONENT_NAME = {
     "fuzzing-removed": "fuzzing removed",
     "dormant-then-burst": "dormant then burst",
 }
+
+
+_ACTS = {
+    _COMPONENT_NAME[k]
+    for k in (
+        "release-signer-change",
+        "signing-dropped",
+        "contact-rewrite",
+        "opaque-binary-before-release",
+        "feature-check-changed",
+        "fuzzing-removed",
+    )
+}
+"""Components that are acts on what users receive (releases, contacts, build), as
+opposed to roles gained."""
+ACT_MIN_WEIGHT = 0.1
+"""An act weighs at least this much only when a newcomer did it."""
 
 
 def components(events: list[Event]) -> dict[str, tuple[ScoreComponent, ...]]:
@@ -82,15 +103,13 @@ def findings(
     for who, comps in parts.items():
         s = score(comps)
         kinds = {c.name.split(":")[0] for c in comps if c.value > 0}
-        if s < SCORE_MEDIUM or len(kinds) < 2:
+        acts = [c for c in comps if c.name in _ACTS and c.value >= ACT_MIN_WEIGHT]
+        if s < SCORE_MEDIUM or len(kinds) < 2 or not acts:
             continue
         p = ctx.profile(who)
-        took_role_as_newcomer = any(
-            held is not None and ctx.is_newcomer(who, held[0])
-            for held in (p.committer_since, p.tagger_since)
-        )
-        severity = Severity.HIGH if s >= SCORE_HIGH and took_role_as_newcomer else Severity.MEDIUM
         mine = [e for e in events if e.who == who and e.weight != 0]
+        decisive = any(e.severity is Severity.HIGH for e in mine)
+        severity = Severity.HIGH if s >= SCORE_HIGH and decisive else Severity.MEDIUM
         evidence = tuple(
             Evidence(None, f"{day(e.time)} [{e.kind}] {e.message}") for e in mine
         )

@@ -2,7 +2,8 @@
 
 ``committer-handover``: the main committer of a quarter (most commits committed,
 quarters with at least TOP_AUTHOR_MIN_COMMITS) changes after the previous one
-held the role MAIN_COMMITTER_MIN_QUARTERS quarters in a row.
+held the role MAIN_COMMITTER_MIN_QUARTERS quarters in a row (medium when the new
+one is a newcomer who rose from outsider patches, low otherwise).
 
 ``handover-announced`` / ``handover-unannounced``: for each person who took
 over release tagging, a commit by someone who held a role before them, within
@@ -69,11 +70,12 @@ def _committer_handover(ctx: HistoryContext) -> list[Event]:
             continue  # one quarter's blip
         t = first_in_q[(q, new)]
         newcomer = ctx.is_newcomer(new, t)
+        groomed = newcomer and ctx.profile(new).groomed
         events.append(
             Event(
                 "committer-handover",
                 t,
-                Severity.MEDIUM if newcomer else Severity.LOW,
+                Severity.MEDIUM if groomed else Severity.LOW,
                 new,
                 f"{ctx.name(new)} is the main committer from {q}, after {ctx.name(old)} held "
                 f"it for at least {MAIN_COMMITTER_MIN_QUARTERS} quarters"

@@ -2,8 +2,11 @@
 
 ``role-gained`` records each role a person takes after the project's first
 months (the founders' roles are not gains); ``first-contribution`` marks where
-a newcomer who gained a role started; ``rapid-rise`` fires when a newcomer
-reaches a role within RAPID_RISE_WINDOW of the first commit.
+a newcomer who gained a role started; ``rapid-rise`` fires when a newcomer who
+first had an outsider phase (patches applied by others: ``Profile.groomed``)
+reaches a role within RAPID_RISE_WINDOW of the first commit. Someone given
+rights with their first commits was appointed, not risen: their role gains are
+recorded, not flagged.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def detect(ctx: HistoryContext) -> list[Event]:
                     _ROLE_WEIGHT[(role, newcomer)],
                 )
             )
-            if newcomer and elapsed <= RAPID_RISE_WINDOW:
+            if newcomer and elapsed <= RAPID_RISE_WINDOW and p.groomed:
                 fast.append(f"{role} after {months(elapsed)}")
         if any_newcomer and p.first_commit:
             events.append(

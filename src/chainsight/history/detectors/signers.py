@@ -10,9 +10,12 @@ Releases that stop being signed after signed ones are ``signing-dropped``.
 
 from __future__ import annotations
 
+import re
+
 from chainsight.history.context import HistoryContext, Release
 from chainsight.history.detectors._util import day, months
 from chainsight.history.model import Event
+from chainsight.history.thresholds import ESTABLISHED_AFTER, YEAR
 from chainsight.model import Severity
 
 
@@ -22,12 +25,15 @@ def detect(ctx: HistoryContext) -> list[Event]:
     keys: set[str] = set()
     previous: list[Release] = []
     reported: set[tuple[str | None, str | None]] = set()
+    baseline_until = ctx.project_start + ESTABLISHED_AFTER
     for r in ctx.releases:
         who = r.tagger.id if r.tagger and r.tagger.person else None
         key = r.key
         new_tagger = who is not None and who not in taggers and bool(taggers)
         new_key = key is not None and key not in keys and bool(keys)
-        if (new_tagger or new_key) and (who, key) not in reported:
+        if r.time < baseline_until:
+            pass  # the founding years' release managers and keys are the baseline
+        elif (new_tagger or new_key) and (who, key) not in reported:
             reported.add((who, key))
             events.append(_change_event(ctx, r, previous, new_tagger, new_key))
         signed_before = [p for p in previous[-3:] if p.signature is not None]
@@ -38,11 +44,12 @@ def detect(ctx: HistoryContext) -> list[Event]:
             and ("dropped", who) not in reported
         ):
             reported.add(("dropped", who))
+            suspicious = who is None or who not in taggers or ctx.is_newcomer(who, r.time)
             events.append(
                 Event(
                     "signing-dropped",
                     r.time,
-                    Severity.MEDIUM,
+                    Severity.MEDIUM if suspicious else Severity.LOW,
                     who,
                     f"release {r.tag.name} is not signed; the three releases before it were",
                     (f"tag:{r.tag.name}",),
@@ -75,9 +82,25 @@ def _change_event(
         first = ctx.profile(who).first_seen
         parts.append(f"{ctx.name(who)} first contributed {months(r.time - first)} earlier, "
                      f"on {day(first)}")
+    recent_taggers = {
+        p.tagger.id for p in previous if p.tagger is not None and p.time > r.time - 2 * YEAR
+    }
+    published = _published_in(ctx, r) if new_key else None
+    if published:
+        parts.append(f"the key is published in the repository ({published})")
+    groomed = newcomer and who is not None and ctx.profile(who).groomed
     if new_tagger:
-        severity = Severity.HIGH if newcomer else Severity.MEDIUM
-        weight = (0.25 if newcomer else 0.1) + ((0.1 if newcomer else 0.05) if new_key else 0)
+        if newcomer:
+            # an appointed maintainer, or one whose key the repository announces, is
+            # a change to check, not the xz pattern
+            severity = Severity.HIGH if groomed and not published else Severity.MEDIUM
+        else:
+            # the release role passes from one person, or joins a shared rotation
+            severity = Severity.MEDIUM if len(recent_taggers) <= 1 else Severity.LOW
+            parts.append(
+                "releases were shared" if len(recent_taggers) > 1 else "sole release manager before"
+            )
+        weight = (0.25 if newcomer else 0.05) + ((0.1 if newcomer else 0.03) if new_key else 0)
     else:
         severity = Severity.MEDIUM if newcomer else Severity.LOW
         weight = 0.1 if newcomer else 0.02
@@ -93,3 +116,27 @@ def _change_event(
         tuple(refs),
         weight,
     )
+
+
+_DOC_DIRS = ("", ".github", "doc", "docs")
+MAX_DOC_BYTES = 1 << 20
+
+
+def _published_in(ctx: HistoryContext, r: Release) -> str | None:
+    """The file at the release's commit that names the new key, if any."""
+    sig = r.signature
+    if sig is None or sig.key is None:
+        return None
+    needles = {sig.key.upper()}
+    if sig.key_id:
+        needles.add(sig.key_id.upper())
+    for directory in _DOC_DIRS:
+        for path in ctx.source.paths_at(r.tag.commit, directory):
+            size = ctx.source.blob_size_at(r.tag.commit, path)
+            if size is None or size > MAX_DOC_BYTES:
+                continue
+            data = ctx.source.file_at(r.tag.commit, path) or b""
+            text = re.sub(rb"[\s:]", b"", data).upper()
+            if any(n.encode() in text for n in needles):
+                return path
+    return None
