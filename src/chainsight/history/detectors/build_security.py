@@ -45,9 +45,10 @@ _CI_FILE = re.compile(
     r"\.builds/.+|Jenkinsfile|\.clusterfuzzlite/.+)$"
 )
 _BUILD_FILE = re.compile(
-    r"^(configure\.(ac|in)|(.*/)?CMakeLists\.txt|.*\.cmake|(.*/)?meson\.build|m4/[^/]+\.m4|"
-    r"acinclude\.m4)$"
+    r"^(configure\.(ac|in)|CMakeLists\.txt|cmake/[^/]+\.cmake|meson\.build|acinclude\.m4)$"
 )
+_OWN_M4 = re.compile(r"^m4/[^/]+\.m4$")
+MAX_CHECK_FILE_BYTES = 512 * 1024
 _AC_CHECK = re.compile(
     r"AC_(?:COMPILE|LINK|RUN|PREPROC)_IFELSE|AC_TRY_(?:COMPILE|LINK|RUN|CPP)|AC_LANG_PROGRAM|"
     r"AC_LANG_SOURCE"
@@ -125,6 +126,9 @@ def _key(text: str, start: int, block: str, name: str) -> str:
 def _char_distance(a: str, b: str) -> int:
     import difflib
 
+    if len(a) + len(b) > 20_000:
+        return abs(len(a) - len(b)) or 1  # too long to align: a lower bound
+
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
 
@@ -132,6 +136,11 @@ def _char_distance(a: str, b: str) -> int:
 def detect(ctx: HistoryContext) -> list[Event]:
     events: list[Event] = []
     fuzz_paths: set[str] = set()
+    # a project's own m4/ macros are its configure checks; a macro collection
+    # (gnulib, autoconf-archive: no configure.ac of its own at the top) ships them
+    own_m4 = ctx.data.head is not None and any(
+        ctx.source.file_at(ctx.data.head, f) is not None for f in ("configure.ac", "configure.in")
+    )
     for c, a, m in zip(ctx.data.commits, ctx.authors, ctx.committers, strict=True):
         if c.duplicate:
             continue
@@ -145,7 +154,9 @@ def detect(ctx: HistoryContext) -> list[Event]:
         if not ctx.in_window(c.committer_time):
             continue
         for ch in c.changes:
-            if _BUILD_FILE.match(ch.path) and ch.status == "M":
+            if ch.status == "M" and (
+                _BUILD_FILE.match(ch.path) or (own_m4 and _OWN_M4.match(ch.path))
+            ):
                 events.extend(_check_changes(ctx, c, a, m, ch))
         if fuzz_paths:
             continue  # fuzz targets or corpora remain
@@ -159,7 +170,7 @@ def detect(ctx: HistoryContext) -> list[Event]:
 
 
 def _text(ctx: HistoryContext, oid: str) -> str:
-    if oid == ZERO_OID:
+    if oid == ZERO_OID or (ctx.source.blob_size(oid) or 0) > MAX_CHECK_FILE_BYTES:
         return ""
     return (ctx.source.read_blob(oid) or b"").decode("utf-8", "replace")
 

@@ -15,7 +15,7 @@ import re
 from chainsight.history.context import HistoryContext, Release
 from chainsight.history.detectors._util import day, months
 from chainsight.history.model import Event
-from chainsight.history.thresholds import ESTABLISHED_AFTER, YEAR
+from chainsight.history.thresholds import ESTABLISHED_AFTER, RAPID_RISE_WINDOW, YEAR
 from chainsight.model import Severity
 
 
@@ -89,11 +89,12 @@ def _change_event(
     if published:
         parts.append(f"the key is published in the repository ({published})")
     groomed = newcomer and who is not None and ctx.profile(who).groomed
+    rapid = who is not None and r.time - ctx.profile(who).first_seen <= RAPID_RISE_WINDOW
     if new_tagger:
         if newcomer:
             # an appointed maintainer, or one whose key the repository announces, is
             # a change to check, not the xz pattern
-            severity = Severity.HIGH if groomed and not published else Severity.MEDIUM
+            severity = Severity.HIGH if groomed and rapid and not published else Severity.MEDIUM
         else:
             # the release role passes from one person, or joins a shared rotation
             severity = Severity.MEDIUM if len(recent_taggers) <= 1 else Severity.LOW
