@@ -131,7 +131,7 @@ def healthy(root: Path) -> Path:
                                             "src/main.c": "int main(void) { return 0; }\n"},
              "Initial import")
     events: list[tuple[int, str]] = []
-    for i, m in enumerate(maintainers):
+    for i in range(len(maintainers)):
         for t in weekly(f"2008-0{2 + i}-10", "2024-06-01", 9 + i):
             events.append((t, f"m{i}"))
     for t in weekly("2008-06-01", "2024-06-01", 11):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from chainsight.history.identities import IdentityIndex, Mailmap, normalise_name, noreply_login
+from chainsight.history.identities import IdentityIndex, Mailmap, noreply_login, normalise_name
 
 
 def _index(pairs: list[tuple[str, str]], mailmap: str | None = None) -> IdentityIndex:

@@ -14,7 +14,7 @@ import pytest
 from chainsight.errors import SourceError
 from chainsight.history.analysis import HistoryRequest, analyse, parse_date
 from chainsight.history.reader import HistorySource, parse_log_stream
-from history.scripted import GIT_ENV, Person, Script, openpgp_signature, fingerprint_for
+from history.scripted import GIT_ENV, Person, Script, fingerprint_for, openpgp_signature
 
 ALICE = Person("Alice Example", "alice@example.org")
 BOB = Person("Bob Example", "bob@example.org")
@@ -111,7 +111,7 @@ def test_the_analysed_repositorys_config_runs_nothing(tmp_path: Path) -> None:
     report = analyse(HistoryRequest(str(repo)))
     assert not marker.exists()
     assert report.metrics.commits == 3
-    signed = [p for p in report.people if p.id == "alice-example"][0]
+    signed = next(p for p in report.people if p.id == "alice-example")
     assert signed.keys  # the commit signature was parsed, not verified
 
 
