@@ -161,8 +161,9 @@ def funding_links(ctx: HistoryContext) -> tuple[FundingLink, ...]:
 
 def _funding_yml(path: str, text: str) -> list[FundingLink]:
     out = []
-    for line in text.splitlines():
-        m = re.match(r"^\s*(\w+)\s*:\s*(.+?)\s*(?:#.*)?$", line)
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*", "", raw)
+        m = re.match(r"^\s*(\w+)\s*:\s*(.+?)\s*$", line)
         if not m or m.group(1) not in _FUNDING_YML_URL:
             continue
         raw = m.group(2).strip()
