@@ -1,11 +1,22 @@
 """Release-signer change: releases tagged by a new person or signed with a new key.
 
 Keys come from the tag objects' signature packets (parsed, never verified).
-The first release manager and key the project had are the baseline; every
-later release tag whose tagger or key was never seen on an earlier release is
-an event. Severity: high when the new tagger is a newcomer, medium for a new
-tagger with a long history, low for a known tagger's new key (rotation).
-Releases that stop being signed after signed ones are ``signing-dropped``.
+The release managers and keys of the project's first ESTABLISHED_AFTER are the
+baseline; every later release tag whose tagger or key was never seen on an
+earlier release is an event.
+
+Severity of a new tagger: **high** for the xz pattern — a newcomer who rose from
+outsider patches (``Profile.groomed``) to release tagger within
+RAPID_RISE_WINDOW of their first contribution, took over from a *sole* release
+manager (one person tagged every release of the two years before), and signs
+with a key no earlier release used that the repository's documentation (README,
+SECURITY, doc/... at the release) does not publish. Other newcomers are medium
+(appointed maintainers, shared release rotations, published keys, unsigned
+tags). A new tagger with a long history is medium when the sole release role
+changes hands, low when releases were already shared. A known tagger's new key
+is low (rotation; medium for a newcomer). Releases that stop being signed after
+three signed ones are ``signing-dropped``: medium when the tagger is new or a
+newcomer, low otherwise.
 """
 
 from __future__ import annotations
@@ -90,17 +101,21 @@ def _change_event(
         parts.append(f"the key is published in the repository ({published})")
     groomed = newcomer and who is not None and ctx.profile(who).groomed
     rapid = who is not None and r.time - ctx.profile(who).first_seen <= RAPID_RISE_WINDOW
+    sole = len(recent_taggers) <= 1
     if new_tagger:
+        parts.append(
+            f"{ctx.name(next(iter(recent_taggers)))} was the sole release manager"
+            if len(recent_taggers) == 1
+            else "releases were shared" if recent_taggers else "no known release manager before"
+        )
         if newcomer:
-            # an appointed maintainer, or one whose key the repository announces, is
-            # a change to check, not the xz pattern
-            severity = Severity.HIGH if groomed and rapid and not published else Severity.MEDIUM
+            # an appointed maintainer, a shared rotation, a key the repository
+            # announces: a change to check, not the xz pattern
+            high = groomed and rapid and new_key and not published and sole
+            severity = Severity.HIGH if high else Severity.MEDIUM
         else:
             # the release role passes from one person, or joins a shared rotation
-            severity = Severity.MEDIUM if len(recent_taggers) <= 1 else Severity.LOW
-            parts.append(
-                "releases were shared" if len(recent_taggers) > 1 else "sole release manager before"
-            )
+            severity = Severity.MEDIUM if sole else Severity.LOW
         weight = (0.25 if newcomer else 0.05) + ((0.1 if newcomer else 0.03) if new_key else 0)
     else:
         severity = Severity.MEDIUM if newcomer else Severity.LOW
