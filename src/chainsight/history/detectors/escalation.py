@@ -6,10 +6,10 @@ once), clipped to 0..1. Each kind becomes a named score component.
 
 A ``history-trust-escalation`` finding is raised for a person with at least
 two kinds of events, a score of at least SCORE_MEDIUM and at least one act on
-what users receive done as a newcomer (a release signer change, dropped release
-signatures, a contact rewrite, opaque binaries before a release, a changed
-security check, removed fuzzing) — roles gained alone are how healthy projects
-grow. High when the score reaches SCORE_HIGH and one of the person's events is
+what users receive done as a newcomer (weight ACT_MIN_WEIGHT or more: a release
+signer change, a contact rewrite, opaque binaries they committed, a changed
+sandboxing/hardening check, removed fuzzing) — roles gained alone are how
+healthy projects grow. High when the score reaches SCORE_HIGH and one of the person's events is
 high on its own (a groomed newcomer took over release signing, or committed
 opaque binaries alone before a release), medium otherwise.
 """
