@@ -112,7 +112,8 @@ def test_opaque_binaries_before_a_release(tmp_path: Path) -> None:
                if e.kind == "opaque-binary-before-release"]
     assert event.severity is Severity.MEDIUM
     assert "with code changes (tests/test_case.c)" in event.message
-    no_release = _project_with_newcomer(tmp_path / "none", {"tests/files/case.bin": noise_binary(9)})
+    no_release = _project_with_newcomer(tmp_path / "none",
+                                        {"tests/files/case.bin": noise_binary(9)})
     assert not [e for e in analyse(HistoryRequest(str(no_release))).events
                 if e.kind == "opaque-binary-before-release"]
 

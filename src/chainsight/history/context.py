@@ -222,15 +222,15 @@ def build_context(
         if not is_release_tag(t.name):
             continue
         tagger = people.resolve(t.tagger_name, t.tagger_email or "") if t.tagger_name else None
-        sig = parse_signature(t.signature) if t.signature else None
-        releases.append(Release(t, tagger, sig))
+        tag_sig = parse_signature(t.signature) if t.signature else None
+        releases.append(Release(t, tagger, tag_sig))
         if tagger is not None:
             p = profiles.setdefault(tagger.id, Profile(tagger))
             seen(p, t.time)
             p.release_tags += 1
             p.active_months.add(month_index(t.time))
-            if sig and sig.key:
-                p.keys.add(sig.key)
+            if tag_sig and tag_sig.key:
+                p.keys.add(tag_sig.key)
             if p.tagger_since is None:
                 p.tagger_since = (t.time, t.name)
 

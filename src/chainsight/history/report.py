@@ -192,12 +192,12 @@ def render_text(
         table.add_column("severity", no_wrap=True)
         table.add_column("who", no_wrap=True)
         table.add_column("event")
-        for e in shown:
+        for ev in shown:
             table.add_row(
-                day(e.time),
-                Text(e.severity.value, style=_STYLE[e.severity]),
-                names.get(e.who or "", e.who or "-"),
-                f"[{e.kind}] {e.message}",
+                day(ev.time),
+                Text(ev.severity.value, style=_STYLE[ev.severity]),
+                names.get(ev.who or "", ev.who or "-"),
+                f"[{ev.kind}] {ev.message}",
             )
         console.print(table)
 
@@ -294,9 +294,9 @@ def render_chart(report: HistoryReport, path: Path, top: int = 6) -> None:
         if e.severity.rank >= Severity.HIGH.rank:
             from chainsight.history.context import quarter_of
 
-            q = quarter_of(e.time)
-            if q in quarters:
-                ax.axvline(quarters.index(q), color="red", linewidth=0.8, alpha=0.6)
+            at = quarter_of(e.time)
+            if at in quarters:
+                ax.axvline(quarters.index(at), color="red", linewidth=0.8, alpha=0.6)
     fig.tight_layout()
     try:
         fig.savefig(path, dpi=110)

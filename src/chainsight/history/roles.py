@@ -39,13 +39,13 @@ def timeline(ctx: HistoryContext) -> tuple[QuarterRoles, ...]:
     quarters = sorted(set(authors) | set(committers) | set(taggers))
     out = []
     for q in quarters:
-        a = authors.get(q, Counter())
-        total = sum(a.values())
+        shares = authors.get(q, Counter())
+        total = sum(shares.values())
         out.append(
             QuarterRoles(
                 q,
                 sum(committers.get(q, Counter()).values()),
-                tuple((k, round(n / total, 3)) for k, n in a.most_common()) if total else (),
+                tuple((k, round(n / total, 3)) for k, n in shares.most_common()) if total else (),
                 tuple(committers.get(q, Counter()).most_common()),
                 tuple(applied.get(q, Counter()).most_common()),
                 tuple(taggers.get(q, Counter()).most_common()),

@@ -161,11 +161,10 @@ def _parse_openpgp(data: bytes) -> SignatureInfo:
             continue
         version = body[0]
         if version == 3:
-            created = struct.unpack(">I", body[3:7])[0]
-            key_id = body[7:15].hex().upper()
-            return SignatureInfo(
-                "openpgp", key_id, key_id, created, algorithm=_PK_ALGOS.get(body[15])
-            )
+            v3_id = body[7:15].hex().upper()
+            v3_time = int(struct.unpack(">I", body[3:7])[0])
+            algo = _PK_ALGOS.get(body[15])
+            return SignatureInfo("openpgp", v3_id, v3_id, v3_time, algorithm=algo)
         if version in (4, 5, 6):
             algo = _PK_ALGOS.get(body[2])
             i = 4
@@ -175,8 +174,10 @@ def _parse_openpgp(data: bytes) -> SignatureInfo:
             i += width + hashed_len
             unhashed_len = int.from_bytes(body[i : i + width], "big")
             unhashed = body[i + width : i + width + unhashed_len]
-            fpr = key_id = uid = None
-            created = None
+            fpr: str | None = None
+            key_id: str | None = None
+            uid: str | None = None
+            created: int | None = None
             for sub_type, value in _subpackets(hashed) + _subpackets(unhashed):
                 if sub_type == _SUB_ISSUER_FPR and len(value) > 1 and fpr is None:
                     fpr = value[1:].hex().upper()

@@ -113,7 +113,7 @@ def _key(text: str, start: int, block: str, name: str) -> str:
         bare = re.sub(r'"(?:[^"\\]|\\.)*"|\[(=*)\[.*?\]\1\]', " ", block, flags=re.S)
         words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", bare)
         if words:
-            return words[-1]
+            return str(words[-1])
     else:
         before = text[max(0, start - 600) : start]
         found = re.findall(r"AC_(?:CACHE_CHECK|MSG_CHECKING)\s*\(\s*\[?([^\],)]+)", before)
@@ -185,10 +185,9 @@ def _check_changes(ctx, c, a, m, ch) -> list[Event]:  # type: ignore[no-untyped-
             continue
         security = bool(_SECURITY.search(before or "") or _SECURITY.search(after or ""))
         if before is None or after is None:
-            if not security or after is not None:
+            if not security or before is None:
                 continue  # a new check, or an ordinary one removed
             what = f"removed the {key!r} check"
-            distance = len(before)
         else:
             distance = _char_distance(before, after)
             what = (

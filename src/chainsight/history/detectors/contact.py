@@ -59,7 +59,9 @@ def _ac_init(text: str) -> dict[str, set[str]]:
     m = re.search(r"AC_INIT\s*\(", text)
     if not m:
         return {}
-    depth, i, args, cur = 1, m.end(), [], []
+    depth, i = 1, m.end()
+    args: list[str] = []
+    cur: list[str] = []
     while i < len(text) and depth:
         ch = text[i]
         if ch in "([":
