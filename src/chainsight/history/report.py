@@ -127,6 +127,7 @@ def render_text(
 ) -> None:
     """A summary, the findings, the timeline of events and who held which role."""
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -175,10 +176,10 @@ def render_text(
                 Text.assemble((f"{f.severity.value.upper():8}", _STYLE[f.severity]),
                               (f.rule_id, "bold"), "  ", f.title)
             )
-            console.print(f"         {f.message}", soft_wrap=False)
+            console.print(Padding(Text(f.message), (0, 0, 0, 9)))
             if f.rule_id == "history-trust-escalation":
                 for e in f.evidence:
-                    console.print(f"           • {e.text}")
+                    console.print(Padding(Text(f"• {e.text}"), (0, 0, 0, 11)))
     else:
         console.print("\nNo findings at medium or above.")
 
