@@ -91,3 +91,13 @@ def test_volunteers_list_errors(tmp_path: Path, line: str) -> None:
     listing.write_text(line + "\n")
     proc = _run("volunteers", str(listing))
     assert proc.returncode == 2
+
+
+def test_history_of_a_url_clones_into_the_cache(healthy_repo: Path, tmp_path: Path) -> None:
+    proc = _run("history", f"file://{healthy_repo}", "--cache-dir", str(tmp_path / "cache"),
+                "--format", "json", "--until", "2012-12-31")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["repository"] == f"file://{healthy_repo}"
+    assert doc["metrics"]["last_commit"] < "2013"
+    assert list((tmp_path / "cache" / "repos").iterdir())

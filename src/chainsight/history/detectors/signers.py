@@ -116,7 +116,9 @@ def _change_event(
         else:
             # the release role passes from one person, or joins a shared rotation
             severity = Severity.MEDIUM if sole else Severity.LOW
-        weight = (0.25 if newcomer else 0.05) + ((0.1 if newcomer else 0.03) if new_key else 0)
+        # taking over a sole release role weighs more than joining a rotation
+        taken = (0.25 if sole else 0.15) if newcomer else 0.05
+        weight = taken + ((0.1 if newcomer else 0.03) if new_key else 0)
     else:
         severity = Severity.MEDIUM if newcomer else Severity.LOW
         weight = 0.1 if newcomer else 0.02
