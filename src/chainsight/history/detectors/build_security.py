@@ -61,18 +61,16 @@ _CMAKE_CHECK = re.compile(
 _MESON_CHECK = re.compile(r"\.(?:compiles|links|run|has_header_symbol|has_function)\s*\(")
 
 
-def _balanced(text: str, start: int, open_ch: str = "(", close_ch: str = ")") -> str:
+_PARENS = re.compile(r"[()]")
+
+
+def _balanced(text: str, start: int) -> str:
+    """The parenthesised text opening at ``start`` (to the end when unbalanced)."""
     depth = 0
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if ch == open_ch:
-            depth += 1
-        elif ch == close_ch:
-            depth -= 1
-            if depth == 0:
-                return text[start : i + 1]
-        i += 1
+    for m in _PARENS.finditer(text, start):
+        depth += 1 if m.group() == "(" else -1
+        if depth == 0:
+            return text[start : m.end()]
     return text[start:]
 
 
@@ -124,13 +122,16 @@ def _key(text: str, start: int, block: str, name: str) -> str:
 
 
 def _char_distance(a: str, b: str) -> int:
-    import difflib
-
-    if len(a) + len(b) > 20_000:
-        return abs(len(a) - len(b)) or 1  # too long to align: a lower bound
-
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
+    """Characters that differ once the common prefix and suffix are set aside: exact
+    for one local edit (xz's lone ``.``), an upper bound otherwise."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[-1 - q] == b[-1 - q]:
+        q += 1
+    return max(len(a) - p - q, len(b) - p - q)
 
 
 def detect(ctx: HistoryContext) -> list[Event]:
@@ -175,9 +176,24 @@ def _text(ctx: HistoryContext, oid: str) -> str:
     return (ctx.source.read_blob(oid) or b"").decode("utf-8", "replace")
 
 
+_BLOCKS_CACHE: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _blocks(ctx: HistoryContext, path: str, oid: str) -> dict[str, str]:
+    """check_blocks of a blob; each blob is the new side of one change and the old
+    side of the next, so parse it once."""
+    key = (path.rsplit("/", 1)[-1], oid)
+    hit = _BLOCKS_CACHE.get(key)
+    if hit is None:
+        if len(_BLOCKS_CACHE) > 256:
+            _BLOCKS_CACHE.clear()
+        hit = _BLOCKS_CACHE[key] = check_blocks(path, _text(ctx, oid))
+    return hit
+
+
 def _check_changes(ctx, c, a, m, ch) -> list[Event]:  # type: ignore[no-untyped-def]
-    old = check_blocks(ch.path, _text(ctx, ch.old_blob))
-    new = check_blocks(ch.path, _text(ctx, ch.new_blob))
+    old = _blocks(ctx, ch.path, ch.old_blob)
+    new = _blocks(ctx, ch.path, ch.new_blob)
     out = []
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)

@@ -86,13 +86,18 @@ def _ac_init(text: str) -> dict[str, set[str]]:
     return out
 
 
+_CMAKE_SET = re.compile(r"(?i:set)\s*\(\s*(PACKAGE_BUGREPORT|PACKAGE_URL)\s+\"?([^\s\")]+)")
+_CMAKE_HOMEPAGE = re.compile(r"HOMEPAGE_URL\s+\"?([^\s\")]+)")
+
+
 def _cmake(text: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for var in ("PACKAGE_BUGREPORT", "PACKAGE_URL"):
-        for m in re.finditer(r"set\s*\(\s*" + var + r"\s+\"?([^\s\")]+)", text, re.I):
-            out.setdefault(f"{var} (CMake)", set()).add(m.group(1))
-    for m in re.finditer(r"HOMEPAGE_URL\s+\"?([^\s\")]+)", text):
-        out.setdefault("HOMEPAGE_URL (CMake)", set()).add(m.group(1))
+    if "PACKAGE_" in text:
+        for m in _CMAKE_SET.finditer(text):
+            out.setdefault(f"{m.group(1)} (CMake)", set()).add(m.group(2))
+    if "HOMEPAGE_URL" in text:
+        for m in _CMAKE_HOMEPAGE.finditer(text):
+            out.setdefault("HOMEPAGE_URL (CMake)", set()).add(m.group(1))
     return out
 
 
@@ -179,6 +184,19 @@ def is_contact_file(path: str) -> bool:
     return name.startswith("security") and path.count("/") <= 2
 
 
+_CACHE: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+
+def _contacts(ctx: HistoryContext, path: str, oid: str) -> dict[str, set[str]]:
+    """contacts_of a blob, parsed once (it is the old side of the next change)."""
+    hit = _CACHE.get((path, oid))
+    if hit is None:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        hit = _CACHE[(path, oid)] = contacts_of(path, ctx.source.read_blob(oid) or b"")
+    return hit
+
+
 def detect(ctx: HistoryContext) -> list[Event]:
     events: list[Event] = []
     for c, a in zip(ctx.data.commits, ctx.authors, strict=True):
@@ -189,8 +207,8 @@ def detect(ctx: HistoryContext) -> list[Event]:
                 continue
             if ch.old_blob == ZERO_OID:
                 continue
-            old = contacts_of(ch.path, ctx.source.read_blob(ch.old_blob) or b"")
-            new = contacts_of(ch.path, ctx.source.read_blob(ch.new_blob) or b"")
+            old = _contacts(ctx, ch.path, ch.old_blob)
+            new = _contacts(ctx, ch.path, ch.new_blob)
             for label in sorted(old.keys() & new.keys()):
                 before = {place(v) for v in old[label]}
                 after = {place(v) for v in new[label]}
