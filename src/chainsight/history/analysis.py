@@ -87,7 +87,7 @@ def report_from(ctx: HistoryContext) -> HistoryReport:
         ctx.data.display,
         ctx.data.head,
         ctx.since,
-        ctx.now if ctx.since is not None or ctx.now else None,
+        ctx.until,
         tuple(people),
         tuple(events),
         roles.timeline(ctx),

@@ -112,7 +112,9 @@ class HistoryContext:
     profiles: dict[str, Profile]
     project_start: int
     now: int
+    """The analysis date: ``until``, or the last commit or tag."""
     since: int | None
+    until: int | None
     quarters: dict[str, Counter[str]]
     """Quarter -> authored commits per identity id."""
 
@@ -260,5 +262,5 @@ def build_context(
     now = until if until is not None else last
     return HistoryContext(
         data, source, people, authors, committers, releases, profiles, project_start, now,
-        since, quarters,
+        since, until, quarters,
     )
