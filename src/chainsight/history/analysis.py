@@ -11,9 +11,9 @@ from chainsight.errors import UsageError
 from chainsight.history import metrics, roles
 from chainsight.history.context import HistoryContext, build_context
 from chainsight.history.detectors import escalation, run_all
-from chainsight.history.model import Event, HistoryReport, PersonReport
+from chainsight.history.model import Event, HistoryReport, PersonReport, related_of
 from chainsight.history.reader import HistorySource
-from chainsight.model import Evidence, Finding, Related, Severity
+from chainsight.model import Evidence, Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,8 @@ def _event_findings(ctx: HistoryContext, events: list[Event]) -> list[Finding]:
     for e in events:
         if e.severity.rank < Severity.MEDIUM.rank:
             continue
-        paths = [r for r in e.refs if "/" in r or ("." in r and not r.startswith("tag:"))]
-        related = tuple(
-            Related(r[4:], "release-tag") if r.startswith("tag:")
-            else Related(r, "commit") if len(r) == 40 else Related(r, "path")
-            for r in e.refs
-        )
+        related = tuple(r for r in (related_of(ref) for ref in e.refs) if r is not None)
+        paths = [r.path for r in related if r.role == "path"]
         out.append(
             Finding(
                 f"history-{e.kind}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,15 +30,11 @@ def is_release_tag(name: str) -> bool:
 
 
 def quarter_of(ts: int) -> str:
-    import time
-
     t = time.gmtime(ts)
     return f"{t.tm_year}Q{(t.tm_mon - 1) // 3 + 1}"
 
 
 def month_index(ts: int) -> int:
-    import time
-
     t = time.gmtime(ts)
     return t.tm_year * 12 + t.tm_mon - 1
 

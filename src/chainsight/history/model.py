@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chainsight.model import Finding, Severity
+from chainsight.model import Finding, Related, Severity
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,14 @@ class HistoryReport:
 
     def has_finding_at_or_above(self, threshold: Severity) -> bool:
         return any(f.severity.rank >= threshold.rank for f in self.findings)
+
+
+def related_of(ref: str) -> Related | None:
+    """An event ref as a finding's related item: ``tag:NAME``, a commit id, a path."""
+    if ref.startswith("tag:"):
+        return Related(ref[4:], "release-tag")
+    if len(ref) in (40, 64) and all(ch in "0123456789abcdef" for ch in ref):
+        return Related(ref, "commit")
+    if "/" in ref or "." in ref:
+        return Related(ref, "path")
+    return None  # a quarter, e.g. 2023Q1

@@ -173,7 +173,7 @@ class HistorySource:
                 continue
             try:
                 ref = self._repo.references[name].resolve()
-            except (KeyError, ValueError, Exception):
+            except Exception:  # a broken or dangling ref: libgit2 raises several types
                 continue
             out.append((name, str(ref.target)))
         return out
@@ -183,7 +183,7 @@ class HistorySource:
         try:
             obj = self._repo[oid]
             commit = obj.peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError, Exception):
+        except Exception:  # missing object, or a tag of a tree/blob
             return None
         return str(commit.id), obj
 
@@ -231,13 +231,12 @@ class HistorySource:
             tips.append(str(self._repo.head.peel(_pygit2().Commit).id))
         return sorted(set(tips))
 
-    def _objects_dir(self) -> Path:
+    def _common_dir(self) -> Path:
+        """The git dir shared by linked worktrees (where objects and config live)."""
         common = self.git_dir / "commondir"
-        base = self.git_dir
         if common.is_file():
-            rel = common.read_text(errors="replace").strip()
-            base = (self.git_dir / rel).resolve()
-        return base / "objects"
+            return (self.git_dir / common.read_text(errors="replace").strip()).resolve()
+        return self.git_dir
 
     # -- the pass ------------------------------------------------------------
 
@@ -249,14 +248,14 @@ class HistorySource:
             (tmp / "objects" / "info").mkdir(parents=True)
             (tmp / "refs").mkdir()
             (tmp / "HEAD").write_text("ref: refs/heads/main\n")
-            fmt = _object_format(self.git_dir)
+            fmt = _object_format(self._common_dir() / "config")
             config = "[core]\n\trepositoryformatversion = {}\n\tbare = true\n".format(
                 1 if fmt != "sha1" else 0
             )
             if fmt != "sha1":
                 config += f"[extensions]\n\tobjectformat = {fmt}\n"
             (tmp / "config").write_text(config)
-            objects = self._objects_dir().resolve()
+            objects = (self._common_dir() / "objects").resolve()
             (tmp / "objects" / "info" / "alternates").write_text(f"{objects}\n")
             shallow = self.git_dir / "shallow"
             if shallow.is_file():
@@ -279,13 +278,12 @@ class HistorySource:
         return HistoryData(commits, tags, head, mailmap, self.display)
 
 
-def _object_format(git_dir: Path) -> str:
+def _object_format(config: Path) -> str:
     """The repository's object format, read from its config as text (never run)."""
-    for cfg in (git_dir / "config", git_dir / "commondir"):
-        if cfg.name == "config" and cfg.is_file():
-            m = re.search(r"objectformat\s*=\s*(\w+)", cfg.read_text(errors="replace"), re.I)
-            if m:
-                return m.group(1).lower()
+    if config.is_file():
+        m = re.search(r"objectformat\s*=\s*(\w+)", config.read_text(errors="replace"), re.I)
+        if m:
+            return m.group(1).lower()
     return "sha1"
 
 

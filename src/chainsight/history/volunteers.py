@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -101,8 +102,6 @@ def _one(entry: ListEntry, cache_dir: Path | None) -> ProjectSupport:
             f"truck factor {m.truck_factor} ({', '.join(m.truck_factor_people) or 'nobody'}) "
             f"and contributor absence factor {m.contributor_absence_factor}"
         )
-    from collections import Counter
-
     recent = Counter(
         a.id
         for c, a in zip(ctx.data.commits, ctx.authors, strict=True)

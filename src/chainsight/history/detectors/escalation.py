@@ -20,9 +20,9 @@ from collections import defaultdict
 
 from chainsight.history.context import HistoryContext
 from chainsight.history.detectors._util import day
-from chainsight.history.model import Event, ScoreComponent
+from chainsight.history.model import Event, ScoreComponent, related_of
 from chainsight.history.thresholds import SCORE_HIGH, SCORE_MEDIUM
-from chainsight.model import Evidence, Finding, Related, Severity
+from chainsight.model import Evidence, Finding, Severity
 
 _COMPONENT_NAME = {
     "first-contribution": "newcomer",
@@ -113,13 +113,10 @@ def findings(
         evidence = tuple(
             Evidence(None, f"{day(e.time)} [{e.kind}] {e.message}") for e in mine
         )
-        related = []
-        for e in mine:
-            for r in e.refs:
-                if r.startswith("tag:"):
-                    related.append(Related(r[4:], "release-tag"))
-                elif len(r) >= 40 and all(ch in "0123456789abcdef" for ch in r):
-                    related.append(Related(r, "commit"))
+        related = [
+            rel for e in mine for rel in map(related_of, e.refs)
+            if rel is not None and rel.role != "path"
+        ]
         out.append(
             Finding(
                 "history-trust-escalation",

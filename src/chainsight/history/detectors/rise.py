@@ -93,7 +93,10 @@ def detect(ctx: HistoryContext) -> list[Event]:
                     p.ident.id,
                     f"{p.ident.name}, first seen {day(p.first_seen)}, rose fast: "
                     + "; ".join(fast),
-                    tuple(r for _, (_, r) in gained),
+                    tuple(
+                        f"tag:{ref}" if role == "release tagger" else ref
+                        for role, (_, ref) in gained
+                    ),
                     0.1,
                 )
             )
