@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chainsight.history.analysis import HistoryRequest, analyse
 from chainsight.history.detectors.binaries import is_opaque
 from chainsight.history.detectors.build_security import check_blocks
@@ -154,3 +156,16 @@ def test_opaque() -> None:
     assert not is_opaque(b"\x89PNG\r\n\x1a\n" + noise_binary(2))
     assert not is_opaque("ünïcödé text".encode() * 10)
     assert not is_opaque(b"<testcase>\n" * 40 + b"\x00\x01 raw bytes\n")
+
+
+def test_a_reached_limit_makes_the_result_partial(
+    takeover_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainsight.history.detectors import binaries
+
+    monkeypatch.setattr(binaries, "MAX_BLOBS_SNIFFED", 1)
+    report = analyse(HistoryRequest(str(takeover_repo)))
+    assert report.partial
+    assert "candidate files furthest from a release were not read" in report.errors[0]
+    # the file nearest a release was still read
+    assert [e.kind for e in report.events].count("opaque-binary-before-release") == 1

@@ -93,6 +93,8 @@ def report_from(ctx: HistoryContext) -> HistoryReport:
         roles.timeline(ctx),
         metrics.compute(ctx),
         tuple(findings),
+        partial=bool(ctx.limits_reached),
+        errors=tuple(ctx.limits_reached),
     )
 
 

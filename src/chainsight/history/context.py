@@ -114,6 +114,8 @@ class HistoryContext:
     until: int | None
     quarters: dict[str, Counter[str]]
     """Quarter -> authored commits per identity id."""
+    limits_reached: list[str] = field(default_factory=list)
+    """Why the result is partial (a detector hit a limit), for the report's errors."""
 
     def profile(self, ident: Identity | str) -> Profile:
         key = ident if isinstance(ident, str) else ident.id

@@ -161,6 +161,8 @@ def render_text(
         + ("[bold]single maintainer[/]: " if m.single_maintainer else "")
         + m.single_maintainer_reason
     )
+    for reason in report.errors:
+        console.print(Text(f"partial: {reason}", style="yellow"))
     if m.funding:
         console.print("Funding: " + ", ".join(f"{f.url} ({f.source})" for f in m.funding))
     else:

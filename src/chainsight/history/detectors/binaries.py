@@ -125,6 +125,11 @@ def detect(ctx: HistoryContext) -> list[Event]:
                 continue
             candidates.append((release_times[k] - t, i, ch, k))
     candidates.sort(key=lambda x: x[0])
+    if len(candidates) > MAX_BLOBS_SNIFFED:
+        ctx.limits_reached.append(
+            f"opaque-file check: {len(candidates) - MAX_BLOBS_SNIFFED} candidate files furthest "
+            f"from a release were not read (limit {MAX_BLOBS_SNIFFED})"
+        )
     by_commit: dict[int, list[tuple[str, str]]] = {}
     release_of: dict[int, int] = {}
     for _, i, ch, k in candidates[:MAX_BLOBS_SNIFFED]:
