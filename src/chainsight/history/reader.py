@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chainsight.errors import SourceError
-from chainsight.sources.git import _pygit2, clone_into_cache, is_url, locked_git_env
+from chainsight.sources.git import Repository, _pygit2, locked_git_env
 
 READ_CHUNK = 1 << 20
 ZERO_OID = "0" * 40
@@ -104,22 +104,10 @@ class HistorySource:
     """A repository opened for the history pass (local path, or URL cloned bare)."""
 
     def __init__(self, location: str, cache_dir: Path | None = None) -> None:
-        self.display = location
-        path = clone_into_cache(location, cache_dir) if is_url(location) else Path(location)
-        if not path.exists():
-            raise SourceError(f"repository {location} does not exist")
-        pygit2 = _pygit2()
-        try:
-            found = pygit2.discover_repository(str(path))
-        except Exception:  # libgit2 raises several types
-            found = None
-        if not found:
-            raise SourceError(f"{location} is not a git repository")
-        try:
-            self._repo = pygit2.Repository(found)
-        except Exception as exc:
-            raise SourceError(f"cannot open repository {location}: {exc}") from None
-        self.git_dir = Path(found)
+        repository = Repository.open(location, cache_dir)
+        self.display = repository.display
+        self._repo = repository.libgit2
+        self.git_dir = repository.path
 
     # -- objects through libgit2 -------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from chainsight.errors import ChainsightError, UsageError
 from chainsight.formats.jsonfmt import finding_dict
+from chainsight.formats.text import _STYLE
 from chainsight.history.model import HistoryReport
 from chainsight.model import Severity, count_by_severity
 
@@ -106,15 +107,6 @@ def report_dict(report: HistoryReport) -> dict[str, Any]:
 
 def render_json(report: HistoryReport) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
-
-
-_STYLE = {
-    Severity.CRITICAL: "bold white on red",
-    Severity.HIGH: "bold red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.INFO: "dim",
-}
 
 
 def render_text(
