@@ -169,3 +169,8 @@ def test_a_reached_limit_makes_the_result_partial(
     assert "candidate files furthest from a release were not read" in report.errors[0]
     # the file nearest a release was still read
     assert [e.kind for e in report.events].count("opaque-binary-before-release") == 1
+
+
+def test_place_of_wrapped_values() -> None:
+    assert place("asuitablecurlmailinglist=>http://curl.haxx.se/mail/") == place(
+        "asuitablecurlmailinglist:http://curl.haxx.se/mail/")

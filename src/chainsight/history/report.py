@@ -11,6 +11,7 @@ from chainsight.errors import ChainsightError, UsageError
 from chainsight.formats.jsonfmt import finding_dict
 from chainsight.formats.text import _STYLE
 from chainsight.history.model import HistoryReport
+from chainsight.history.thresholds import SCORE_MEDIUM
 from chainsight.model import Severity, count_by_severity
 
 SCHEMA = "chainsight.history/1"
@@ -177,11 +178,21 @@ def render_text(
     else:
         console.print("\nNo findings at medium or above.")
 
-    shown = [e for e in report.events if verbose or e.severity.rank >= Severity.LOW.rank
-             or e.weight != 0]
+    # by default: what is medium or above, and the whole chain of anyone with a
+    # noticeable escalation score; --verbose shows every event
+    chains = {p.id for p in report.people if p.escalation_score >= SCORE_MEDIUM}
+    shown = [
+        e for e in report.events
+        if verbose or e.severity.rank >= Severity.MEDIUM.rank
+        or (e.who in chains and e.weight != 0)
+    ]
     if shown:
         console.print()
+        hidden = len(report.events) - len(shown)
         console.print(Text("Timeline", style="bold underline"))
+        if hidden:
+            console.print(Text(f"({hidden} low and info events not shown: --verbose)",
+                               style="dim"))
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("date", no_wrap=True)
         table.add_column("severity", no_wrap=True)

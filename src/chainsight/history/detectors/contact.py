@@ -35,8 +35,11 @@ _FORGES = ("github.com", "gitlab.com", "codeberg.org", "sourceforge.net", "bitbu
 
 def place(value: str) -> str:
     """Where a contact value leads: an email's domain, a URL's host (and the owner
-    on a forge). Moving within one place (a new path, https) is not a rewrite."""
-    v = _norm(value)
+    on a forge). Moving within one place (a new path, https) is not a rewrite. A value
+    that wraps a URL or an address in prose (``a suitable mailing list => URL``) is
+    placed by what it wraps."""
+    inner = _URL.search(value) or _EMAIL.search(value)
+    v = _norm(inner.group() if inner else value)
     if "@" in v and "/" not in v:
         return "@" + v.rsplit("@", 1)[1]
     host, _, path = v.partition("/")
