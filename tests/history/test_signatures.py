@@ -36,14 +36,19 @@ def test_real_gpg_signature(tmp_path: Path) -> None:
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
-    subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key",
-                    "Test Key <test@example.org>", "ed25519", "sign", "never"],
-                   env=env, check=True, capture_output=True)
-    listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"],
-                             env=env, check=True, capture_output=True, text=True).stdout
+    try:
+        subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key",
+                        "Test Key <test@example.org>", "ed25519", "sign", "never"],
+                       env=env, check=True, capture_output=True)
+        listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"],
+                                 env=env, check=True, capture_output=True, text=True).stdout
+        signed = subprocess.run(["gpg", "--batch", "--armor", "--detach-sign"],
+                                input=b"object x\n", env=env, check=True,
+                                capture_output=True).stdout
+    finally:  # the agent gpg started for this throwaway home
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, check=False,
+                       capture_output=True)
     fpr = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr"))
-    signed = subprocess.run(["gpg", "--batch", "--armor", "--detach-sign"], input=b"object x\n",
-                            env=env, check=True, capture_output=True).stdout
     info = parse_signature(signed)
     assert info.key == fpr
     assert info.key_id == fpr[-16:]
