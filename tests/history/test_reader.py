@@ -135,3 +135,13 @@ def test_linked_worktree_and_checkout_are_read(tmp_path: Path) -> None:
     data = HistorySource(str(work)).read()
     assert len(data.commits) == 1
     assert os.path.isdir(work / ".git")
+
+
+def test_head_naming_a_missing_branch_falls_back_to_the_newest_branch(tmp_path: Path) -> None:
+    s = Script()
+    s.commit("2020-01-01", ALICE, {".mailmap": "Alice Example <alice@example.org> <old@x>\n"})
+    repo = s.build(tmp_path / "r.git")
+    (repo / "HEAD").write_text("ref: refs/heads/master\n")
+    data = HistorySource(str(repo)).read()
+    assert data.head == _git(repo, "rev-parse", "refs/heads/main").strip()
+    assert data.mailmap is not None

@@ -34,11 +34,6 @@ def quarter_of(ts: int) -> str:
     return f"{t.tm_year}Q{(t.tm_mon - 1) // 3 + 1}"
 
 
-def month_index(ts: int) -> int:
-    t = time.gmtime(ts)
-    return t.tm_year * 12 + t.tm_mon - 1
-
-
 @dataclass
 class Release:
     tag: TagRecord
@@ -80,7 +75,6 @@ class Profile:
     """(time, tag name) of the first release tag this person created."""
     top_author_since: tuple[int, str] | None = None
     """(time, quarter) of the first quarter this person was the top author."""
-    active_months: set[int] = field(default_factory=set)
     commit_times: list[int] = field(default_factory=list)
     applied_by_others: list[int] = field(default_factory=list)
     """Times of this person's commits that someone else committed (applied or merged)."""
@@ -195,12 +189,10 @@ def build_context(
             if pa.first_commit is None:
                 pa.first_commit = c.sha
             quarters.setdefault(quarter_of(c.author_time), Counter())[a.id] += 1
-        pa.active_months.add(month_index(c.author_time))
         pa.commit_times.append(c.author_time)
         pc.committed += 1
         if a.id != m.id and not c.is_merge:
             pa.applied_by_others.append(c.committer_time)
-        pc.active_months.add(month_index(c.committer_time))
         if a.id != m.id:
             pc.applied_for_others += 1
         if c.is_merge and a.person and profiles[a.id].committer_since is None:
@@ -229,7 +221,6 @@ def build_context(
             p = profiles.setdefault(tagger.id, Profile(tagger))
             seen(p, t.time)
             p.release_tags += 1
-            p.active_months.add(month_index(t.time))
             if tag_sig and tag_sig.key:
                 p.keys.add(tag_sig.key)
             if p.tagger_since is None:

@@ -180,8 +180,12 @@ class HistorySource:
         pygit2 = _pygit2()
         try:
             commit = self._repo.head.peel(pygit2.Commit)
-        except Exception:
-            return None
+        except Exception:  # HEAD names a branch the mirror lacks: the newest branch
+            heads = [self._peel_commit(t) for n, t in self._refs() if n.startswith("refs/heads/")]
+            tips = [self._repo[c[0]] for c in heads if c is not None]
+            if not tips:
+                return None
+            commit = max(tips, key=lambda c: c.commit_time)
         while until is not None and commit.commit_time > until:
             if not commit.parents:
                 return None
