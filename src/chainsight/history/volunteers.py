@@ -172,12 +172,14 @@ def render_text(results: list[ProjectSupport], out: IO[str], color: bool | None 
             continue
         console.print(Text(title, style="bold underline"))
         table = Table(box=None, pad_edge=False)
-        for col in ("project", "dependents", "maintainer", "why", "support / contact"):
+        for col in ("project", "dependents", "maintainer", "why"):
             table.add_column(col)
+        table.add_column("support / contact", overflow="fold")
         for p in rows:
-            where = ", ".join(f.url for f in p.funding) or ", ".join(
-                c.split(": ", 1)[-1] for c in p.contacts[:3]
-            ) or (p.maintainer or "-")
+            contacts = dict.fromkeys(c.split(": ", 1)[-1] for c in p.contacts)
+            where = ", ".join(f.url for f in p.funding) or ", ".join(list(contacts)[:3]) or (
+                p.maintainer or "-"
+            )
             table.add_row(
                 p.entry.name,
                 "-" if p.entry.dependents is None else str(p.entry.dependents),
