@@ -492,6 +492,123 @@ def demo(
         demo_module.run(sys.stdout, keep)
 
 
+class HistoryFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def history(
+    repo: Annotated[
+        str,
+        typer.Argument(
+            help="Repository: a local path (bare or with a work tree) or an https/ssh URL, "
+            "cloned into the cache.",
+            show_default=False,
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Report events from this date on (YYYY-MM-DD); earlier history "
+            "still tells who is a newcomer."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse the history as it stood on this date (YYYY-MM-DD, "
+            "inclusive): commits and tags up to it."
+        ),
+    ] = None,
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = HistoryFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report here instead of standard output."),
+    ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also draw role holders over time to this PNG "
+            "(needs the chainsight[charts] extra)."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Exit 1 when a finding is at or above this severity.")
+    ] = FailOn.high,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show info events and every quarter.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
+    ] = None,
+) -> None:
+    """Read a repository's history for trust escalation: who holds the author, committer,
+    release-tagger and signing-key roles over time, newcomers rising fast, contact
+    rewrites, opaque binaries before releases; truck factor and funding links."""
+    with _errors_as_one_line():
+        from chainsight.history import report as history_report
+        from chainsight.history.analysis import HistoryRequest, analyse
+
+        result = analyse(HistoryRequest(repo, since, until, cache_dir))
+        if output_format is HistoryFormat.json:
+            _write(history_report.render_json(result), output)
+        elif output is None:
+            history_report.render_text(
+                result, sys.stdout, verbose=verbose, color=None if sys.stdout.isatty() else False
+            )
+        else:
+            with _open_output(output) as fh:
+                history_report.render_text(result, fh, verbose=verbose, color=False)
+        if chart is not None:
+            history_report.render_chart(result, chart)
+        if fail_on is not FailOn.never:
+            from chainsight.model import Severity
+
+            if result.has_finding_at_or_above(Severity(fail_on.value)):
+                raise typer.Exit(1)
+
+
+@app.command()
+def volunteers(
+    list_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Repositories, one a line: PATH_OR_URL [DEPENDENTS] [NAME]; DEPENDENTS is how "
+            "many packages depend on it (ranks the list). '#' starts a comment.",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = HistoryFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report here instead of standard output."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
+    ] = None,
+) -> None:
+    """The volunteers you depend on: projects with one maintainer and no funding link,
+    ranked by how much depends on them, with where to support them."""
+    with _errors_as_one_line():
+        from chainsight.history import volunteers as vol
+
+        result = vol.survey(vol.read_list(list_file), cache_dir)
+        if output_format is HistoryFormat.json:
+            _write(vol.render_json(result), output)
+        elif output is None:
+            vol.render_text(result, sys.stdout, color=None if sys.stdout.isatty() else False)
+        else:
+            with _open_output(output) as fh:
+                vol.render_text(result, fh, color=False)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"chainsight {__version__}")

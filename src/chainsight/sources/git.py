@@ -196,6 +196,12 @@ class Repository:
             raise SourceError(f"cannot open repository {path}: {exc}") from None
         self.path = Path(found)
 
+    @property
+    def libgit2(self) -> Any:
+        """The pygit2 repository, for readers that need more than this class offers
+        (``chainsight.history`` reads refs, tag objects and blobs through it)."""
+        return self._repo
+
     @classmethod
     def open(cls, location: str, cache_dir: Path | None = None) -> Repository:
         if is_url(location):
