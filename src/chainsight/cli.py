@@ -575,13 +575,40 @@ def history(
 @app.command()
 def volunteers(
     list_file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="Repositories, one a line: PATH_OR_URL [DEPENDENTS] [NAME]; DEPENDENTS is how "
             "many packages depend on it (ranks the list). '#' starts a comment.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    deps: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--deps",
+            "-r",
+            help="A dependency set (requirements.txt, lock files, SBOMs, dpkg status; "
+            "repeatable): each package's repository is found from its registry metadata and "
+            "ranked by how many packages of the set depend on it.",
+            show_default=False,
+        ),
+    ] = None,
+    index_url: Annotated[
+        str | None,
+        typer.Option(envvar="PIP_INDEX_URL", help="PyPI simple index.", show_default=False),
+    ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            envvar=["npm_config_registry", "NPM_CONFIG_REGISTRY"],
+            help="npm registry.",
+            show_default=False,
+        ),
+    ] = None,
+    debian_mirror: Annotated[
+        str | None, typer.Option(help="Debian archive mirror.", show_default=False)
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Use only what the download cache holds.")] = False,
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="Report format.")
     ] = HistoryFormat.text,
@@ -591,7 +618,9 @@ def volunteers(
     ] = None,
     cache_dir: Annotated[
         Path | None,
-        typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
+        typer.Option(
+            help="Where cloned repositories and downloads are kept (default ~/.cache/chainsight)."
+        ),
     ] = None,
 ) -> None:
     """The volunteers you depend on: projects with one maintainer and no funding link,
@@ -599,7 +628,24 @@ def volunteers(
     with _errors_as_one_line():
         from chainsight.history import volunteers as vol
 
-        result = vol.survey(vol.read_list(list_file), cache_dir)
+        if list_file is None and not deps:
+            raise UsageError("name a list of repositories, or a dependency set with -r FILE")
+        entries = vol.read_list(list_file) if list_file is not None else []
+        if deps:
+            from chainsight.depsets import read_depset
+            from chainsight.history.volunteers_packages import entries_for_targets
+            from chainsight.registry.options import registry_options
+
+            targets = [e.target for path in deps for e in read_depset(path).entries]
+            options = registry_options(
+                index_url=index_url,
+                npm_registry=registry,
+                debian_mirror=debian_mirror,
+                offline=offline,
+                cache_dir=cache_dir,
+            )
+            entries += entries_for_targets(targets, options, cache_dir)
+        result = vol.survey(entries, cache_dir)
         if output_format is HistoryFormat.json:
             _write(vol.render_json(result), output)
         elif output is None:

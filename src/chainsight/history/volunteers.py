@@ -29,8 +29,13 @@ SCHEMA = "chainsight.volunteers/1"
 @dataclass(frozen=True)
 class ListEntry:
     location: str
+    """The repository as the user knows it (a path or URL)."""
     dependents: int | None
     name: str
+    local: str | None = None
+    """Where it was opened, when that differs (a cached clone)."""
+    error: str | None = None
+    """Why no repository could be surveyed (set when the entry comes from a package)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,11 @@ def read_list(path: Path) -> list[ListEntry]:
 def survey(entries: list[ListEntry], cache_dir: Path | None = None) -> list[ProjectSupport]:
     out = []
     for entry in entries:
+        if entry.error is not None:
+            out.append(
+                ProjectSupport(entry, False, "", None, 0, 0, None, None, (), (), entry.error)
+            )
+            continue
         try:
             out.append(_one(entry, cache_dir))
         except ChainsightError as exc:
@@ -98,7 +108,7 @@ def survey(entries: list[ListEntry], cache_dir: Path | None = None) -> list[Proj
 
 
 def _one(entry: ListEntry, cache_dir: Path | None) -> ProjectSupport:
-    source = HistorySource(entry.location, cache_dir)
+    source = HistorySource(entry.local or entry.location, cache_dir)
     ctx = build_context(source.read(), source, None, None)
     m = metrics.compute(ctx)
     one = m.single_maintainer or (m.truck_factor <= 1 and m.contributor_absence_factor <= 1)

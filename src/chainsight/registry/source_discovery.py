@@ -128,6 +128,25 @@ class _HostUnreachable(SourceError):
     pass
 
 
+def locate_repository(
+    urls: tuple[str, ...] | list[str], cache_dir: Path | None
+) -> tuple[str | None, str | None, str]:
+    """The first candidate that can be opened (cloned into the cache for a URL), with
+    the same probe, timeouts and memory of unreachable hosts as :func:`find_source`,
+    but no tag: ``(local location, the candidate, "")`` or ``(None, None, reason)``."""
+    if not urls:
+        return None, None, "the package metadata names no repository"
+    reason = ""
+    for location in urls:
+        try:
+            _repo, opened = _open(location, cache_dir, given=False)
+        except SourceError as exc:
+            reason = str(exc)
+            continue
+        return opened, location, ""
+    return None, None, reason
+
+
 def _open(location: str, cache_dir: Path | None, given: bool) -> tuple[Repository, str]:
     if not is_url(location):
         path = Path(location)
