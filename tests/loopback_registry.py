@@ -15,6 +15,7 @@ class StaticRegistry:
         self.files: dict[str, bytes] = {}
         self.content_types: dict[str, str] = {}
         self.requests: list[str] = []
+        self.last_headers: dict[str, str] = {}
         self.base_url = ""
 
     def add(self, path: str, body: bytes, content_type: str = "application/octet-stream") -> str:
@@ -30,6 +31,7 @@ def serve() -> Iterator[StaticRegistry]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             registry.requests.append(self.path)
+            registry.last_headers = dict(self.headers.items())
             body = registry.files.get(self.path)
             if body is None:
                 self.send_error(404)

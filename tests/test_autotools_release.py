@@ -146,12 +146,16 @@ def _categories(report: dict[str, Any]) -> dict[str, str]:
     return {f["path"]: f["category"] for f in report["files"]}
 
 
-def _retar(tarball: Path, dest: Path, replace: dict[str, bytes]) -> Path:
+def _retar(
+    tarball: Path, dest: Path, replace: dict[str, bytes], add: dict[str, bytes] | None = None
+) -> Path:
     import io
     import tarfile
 
     with tarfile.open(tarball) as src, tarfile.open(dest, "w:gz") as dst:
+        top = ""
         for member in src.getmembers():
+            top = member.name.split("/", 1)[0]
             rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
             if member.isreg() and rel in replace:
                 data = replace[rel]
@@ -159,6 +163,10 @@ def _retar(tarball: Path, dest: Path, replace: dict[str, bytes]) -> Path:
                 dst.addfile(member, io.BytesIO(data))
             else:
                 dst.addfile(member, src.extractfile(member) if member.isreg() else None)
+        for rel, data in (add or {}).items():
+            info = tarfile.TarInfo(f"{top}/{rel}")
+            info.size = len(data)
+            dst.addfile(info, io.BytesIO(data))
     return dest
 
 
@@ -280,3 +288,28 @@ def test_code_written_into_configure_is_unaccounted(
     assert configure.split("\n")[evidence["line"] - 1] != line  # the line number is the new one
     tampered_lines = configure.replace(anchor, line + "\n" + anchor, 1).split("\n")
     assert tampered_lines[evidence["line"] - 1] == line
+
+
+def test_words_in_m4_comments_or_stray_m4_files_do_not_account_for_code(
+    autotools_release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Only what autoconf reads counts, and not its comments: a note.m4 in a test
+    directory, or a dnl line in aclocal.m4, cannot excuse a word of configure."""
+    repo, tarball = autotools_release
+    configure = _member(tarball, "configure").decode()
+    aclocal = _member(tarball, "aclocal.m4")
+    anchor = "ac_config_files="
+    line = "eval `zqxcat tests/files/blob | tr a-z n-za-m`"
+    tampered = _retar(
+        tarball,
+        tmp_path / tarball.name,
+        {
+            "configure": configure.replace(anchor, line + "\n" + anchor, 1).encode(),
+            "aclocal.m4": aclocal + b"dnl zqxcat blob\n# zqxcat\n",
+        },
+        add={"tests/files/notes.m4": b"AC_DEFUN([NOTES], [zqxcat])\n"},
+    )
+    _, report = audit_json(tampered, repo)
+    found = [f for f in report["findings"] if f["rule_id"] == "configure-unaccounted-code"]
+    assert len(found) == 1 and found[0]["severity"] == "high"
+    assert "zqxcat" in found[0]["evidence"][0]["text"]

@@ -142,15 +142,17 @@ def audit(
     prescan = Prescan(
         changed, {"configure-code": lambda: configure_code_findings(ctx, list(changed))}
     )
-    prescan.start()
-    records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
-    blob_reports = analyse_blobs(ctx, blobs)
-    ioc_findings = (
-        indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
-        if request.ioc
-        else []
-    )
-    code_findings = build_code_findings(ctx, records, blobs, prescan.results().signals)
+    with prescan:  # the worker is stopped if anything here fails before it reports
+        prescan.start()
+        records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
+        blob_reports = analyse_blobs(ctx, blobs)
+        ioc_findings = (
+            indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
+            if request.ioc
+            else []
+        )
+        scanned = prescan.results()
+    code_findings = build_code_findings(ctx, records, blobs, scanned.signals)
     readers: dict[str, list[str]] = {}
     for f in code_findings:
         for rel in f.related:
@@ -160,7 +162,7 @@ def audit(
         + code_findings
         + blob_findings(ctx, blobs, readers, blob_reports)
         + configure_command_findings(ctx, records)
-        + prescan.results().jobs["configure-code"]
+        + scanned.jobs["configure-code"]
         + ioc_findings
     )
     findings = (

@@ -275,9 +275,9 @@ def audit(
                         "ioc": not no_ioc,
                         "max_members": max_members,
                         "max_total_bytes": max_total_bytes,
-                        "index_url": index_url,
-                        "npm_registry": registry,
-                        "debian_mirror": debian_mirror,
+                        # the registries actually used (pip.conf, .npmrc, APT sources):
+                        # a rerun against another one must not reuse these results
+                        **_effective_registries(index_url, registry, debian_mirror),
                         "find_source": not no_source,
                     },
                     offline,
@@ -403,6 +403,26 @@ def _download_progress(
         return update
 
     return factory
+
+
+def _effective_registries(
+    index_url: str | None, npm_registry: str | None, debian_mirror: str | None
+) -> dict[str, str | None]:
+    from chainsight.registry.npm import configured_npm_registry
+    from chainsight.registry.pypi import pip_index_url
+
+    archive = debian_mirror
+    if archive is None:
+        from chainsight.registry.apt_sources import debian_sources
+
+        main = [s.uri for s in debian_sources() if not s.uri.endswith("-security")]
+        archive = main[0] if main else "default"
+    return {
+        "index_url": pip_index_url(index_url),
+        "npm_registry": npm_registry or configured_npm_registry(),
+        "debian_mirror": debian_mirror,
+        "debian_archive": archive,  # part of the resume key only
+    }
 
 
 def _audit_batch(

@@ -82,3 +82,32 @@ def test_released_upstream_files_are_not_scanned(monkeypatch: pytest.MonkeyPatch
     )
     got = Prescan({"m4/loader.m4": LOADER.encode()}).results().signals
     assert "m4/loader.m4" not in got
+
+
+def test_an_uncollected_worker_is_stopped_not_leaked() -> None:
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        pytest.skip("no worker here")
+    with Prescan(_candidates()) as scan:
+        scan.start()
+        pid = scan._pid
+        assert pid is not None
+    # closed without results(): killed and reaped, nothing left to wait for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert scan._pid is None and scan._fd is None
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        scan = Prescan(_candidates())
+        scan.start()
+        assert scan._pid is None
+        assert scan.results().signals["m4/loader.m4"]
+    finally:
+        stop.set()
+        other.join()

@@ -356,3 +356,19 @@ def test_a_hundred_targets_with_failures_run_to_the_end(
     errors = [t["error"] for t in doc["targets"] if t["status"] == "error"]
     assert all("\n" not in e for e in errors)
     assert "100 targets: 80 audited" in err.getvalue()
+
+
+def test_resume_key_follows_the_registry_actually_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pip.conf/PIP_INDEX_URL change between runs must not reuse the other index's results."""
+    from chainsight.cli import _effective_registries
+
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(tmp_path / "none.conf"))
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple/")
+    first = _effective_registries(None, None, None)
+    monkeypatch.setenv("PIP_INDEX_URL", "https://pypi.org/simple/")
+    second = _effective_registries(None, None, None)
+    assert first["index_url"] != second["index_url"]
+    (item,) = items("pypi:demo==1.0")
+    assert ResultStore(tmp_path, first).key(item) != ResultStore(tmp_path, second).key(item)

@@ -152,3 +152,46 @@ def test_weak_digest_only_when_allowed(tmp_path: Path) -> None:
             )
     # a weak alias never answers a lookup that has a strong digest to check
     assert cache.lookup({"sha1": sha1, "sha512": "00" * 64}, allow_weak=True) is None
+
+
+@pytest.mark.parametrize(
+    "digest", ["../../../../../../../../etc/passwd", "ab" * 31 + "zz", "AB" * 33, ""]
+)
+def test_a_malformed_digest_never_names_a_path(tmp_path: Path, digest: str) -> None:
+    cache = DownloadCache(tmp_path / "cache")
+    (tmp_path / "cache" / "blobs" / "sha256").mkdir(parents=True)
+    with pytest.raises(IntegrityError, match="malformed"):
+        cache.fetch(None, "http://127.0.0.1:9/x", {"sha256": digest}, offline=True)
+
+
+def test_a_damaged_cache_file_is_not_served(tmp_path: Path) -> None:
+    body = b"genuine release"
+    digest = hashlib.sha256(body).hexdigest()
+    cache = DownloadCache(tmp_path / "cache")
+    with serve() as reg:
+        url = reg.add("/f.tar.gz", body)
+        first = cache.fetch(HttpClient(), url, {"sha256": digest})
+        first.path.write_bytes(b"planted")  # someone wrote into the cache
+        again = cache.fetch(HttpClient(), url, {"sha256": digest})
+        assert not again.from_cache and again.path.read_bytes() == body
+        assert reg.requests.count("/f.tar.gz") == 2
+    first.path.write_bytes(b"planted")
+    with pytest.raises(OfflineMiss):
+        cache.fetch(None, url, {"sha256": digest}, offline=True)
+
+
+def test_credentials_in_an_index_url_become_a_header_and_never_show() -> None:
+    import base64
+
+    from chainsight.registry.http import redact_url
+
+    with serve() as reg:
+        reg.add("/simple/x/", b"ok")
+        url = reg.base_url.replace("http://", "http://alice:s3cr%40t@") + "/simple/x/"
+        assert HttpClient(retries=0).get(url) == b"ok"
+        sent = reg.last_headers.get("Authorization")
+    assert sent == "Basic " + base64.b64encode(b"alice:s3cr@t").decode()
+    assert redact_url(url) == reg.base_url.replace("http://", "http://***@") + "/simple/x/"
+    with pytest.raises(NetworkError) as info:
+        HttpClient(retries=0, timeout=2).get("http://alice:token123@127.0.0.1:9/simple/")
+    assert "token123" not in str(info.value) and "***@127.0.0.1:9" in str(info.value)

@@ -209,7 +209,8 @@ def test_tarball_host_is_rewritten_to_the_configured_registry(tmp_path: Path) ->
             "pkgs/x",
         ),
         ("git://git.example.org/proj.git", "https://git.example.org/proj.git", None),
-        ("git+ssh://git@git.example.org/proj.git", "ssh://git@git.example.org/proj.git", None),
+        # never ssh to a host the package names: https instead
+        ("git+ssh://git@git.example.org/proj.git", "https://git.example.org/proj.git", None),
         ("https://user:secret@git.example.org/p.git", "https://git.example.org/p.git", None),
         (
             {"type": "git", "url": "https://github.com/a/b", "directory": "../escape"},

@@ -76,3 +76,35 @@ def test_audit_with_bad_ref_does_not_wait_for_or_leak_the_reader(
     with pytest.raises(SourceError):
         audit(AuditRequest(tar, str(repo), ref="no-such-tag"))
     assert threading.active_count() == before
+
+
+def test_budget_is_not_spent_on_content_the_repository_has(tmp_path: Path) -> None:
+    """Before the tree is known the reader waits rather than fill the retention budget
+    with files git has and then drop a file only the artifact has."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chainsight.limits import Limits
+
+    in_git = {f"big{i}.dat": bytes([i]) * 300_000 for i in range(10)}
+    loader = b"AC_DEFUN([X], [eval $x])\n"
+    tar = make_tar(tmp_path / "pkg-1.0.tar.gz", {**in_git, "m4/loader.m4": loader})
+    limits = Limits(max_retained_total_bytes=1_000_000)
+    keep = DeferredContentFilter()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_archive, tar, limits=limits, want_content=keep)
+        threading.Event().wait(0.3)  # the reader is blocked on the budget by now
+        assert not reading.done()
+        keep.resolve({git_blob_id(b) for b in in_git.values()})
+        contents = reading.result(timeout=30)
+    assert contents.content == {git_blob_id(loader): loader}
+    assert not contents.partial_reasons
+
+
+def test_a_full_budget_is_reported_not_silent(tmp_path: Path) -> None:
+    from chainsight.limits import Limits
+
+    files = {f"only{i}.dat": bytes([i]) * 300_000 for i in range(5)}
+    tar = make_tar(tmp_path / "pkg-1.0.tar.gz", files)
+    contents = read_archive(tar, limits=Limits(max_retained_total_bytes=1_000_000))
+    assert len(contents.content) == 3
+    assert any("retained-content limit" in r for r in contents.partial_reasons)

@@ -89,20 +89,57 @@ from a file, a URL. An unaccounted line with one of these is high; else medium."
 MAX_SPLIT_WORD = 40
 
 
-def _input_words(ctx: AuditContext) -> set[str]:
-    """Identifiers of every m4 input of the artifact, as written and with m4's quotes
-    removed (``sh[[1234]]elb`` expands to ``sh1234elb``)."""
-    words: set[str] = set()
+_MACRO_DIR = re.compile(r"AC_CONFIG_MACRO_DIRS?\(\s*\[?([^\])]+)")
+_ACLOCAL_FLAGS = re.compile(r"^ACLOCAL_AMFLAGS\s*=(.*)$", re.MULTILINE)
+_INCLUDE = re.compile(r"\b(?:m4_include|m4_sinclude|sinclude|include)\(\s*\[?([^\])\s]+)")
+_DNL = re.compile(r"(?<![\w$])dnl\b[^\n]*")
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.MULTILINE)
+
+
+def _macro_inputs(ctx: AuditContext, directory: str) -> list[str]:
+    """What autoconf reads for the configure in ``directory``: configure.ac (or .in),
+    aclocal.m4, acinclude.m4, the files they include, and the m4 files of the macro
+    directories they (or Makefile.am's ACLOCAL_AMFLAGS) name."""
+
+    def rel(name: str) -> str:
+        return posixpath.normpath(posixpath.join(directory, name.strip()))
+
+    top = [rel(n) for n in ("configure.ac", "configure.in", "aclocal.m4", "acinclude.m4")]
+    inputs = [p for p in top if ctx.artifact.get(p) is not None]
+    texts = {p: ctx.text(ctx.artifact, p) or "" for p in inputs}
+    dirs: set[str] = set()
+    for text in texts.values():
+        for m in _MACRO_DIR.finditer(text):
+            dirs.update(rel(d) for d in m.group(1).split())
+        for m in _INCLUDE.finditer(text):
+            path = rel(m.group(1))
+            if path not in inputs and ctx.artifact.get(path) is not None:
+                inputs.append(path)
+    makefile_am = ctx.text(ctx.artifact, rel("Makefile.am")) or ""
+    for m in _ACLOCAL_FLAGS.finditer(makefile_am):
+        words = m.group(1).split()
+        following = [*words[1:], ""]
+        for word, nxt in zip(words, following, strict=True):
+            if word.startswith("-I"):
+                dirs.add(rel(word[2:] or nxt))  # "-I m4" and "-Im4"
     for path in ctx.artifact.paths():
-        base = posixpath.basename(path)
-        if base in ("configure.ac", "configure.in", "aclocal.m4", "acinclude.m4") or (
-            base.endswith(".m4")
-        ):
-            text = ctx.text(ctx.artifact, path)
-            if text:
-                text = text.replace("@&t@", "")
-                words.update(_WORD.findall(text))
-                words.update(_WORD.findall(text.replace("[", "").replace("]", "")))
+        if path.endswith(".m4") and posixpath.dirname(path) in dirs and path not in inputs:
+            inputs.append(path)
+    return inputs
+
+
+def _input_words(ctx: AuditContext, directory: str) -> set[str]:
+    """Identifiers of the m4 inputs of the configure in ``directory``, as written and
+    with m4's quotes removed (``sh[[1234]]elb`` expands to ``sh1234elb``); ``dnl``
+    comments (m4 discards them) and ``#`` comment lines (configure comments, which
+    are not checked) do not count."""
+    words: set[str] = set()
+    for path in _macro_inputs(ctx, directory):
+        text = ctx.text(ctx.artifact, path)
+        if text:
+            text = _COMMENT_LINE.sub("", _DNL.sub("", text)).replace("@&t@", "")
+            words.update(_WORD.findall(text))
+            words.update(_WORD.findall(text.replace("[", "").replace("]", "")))
     return words
 
 
@@ -162,7 +199,6 @@ def configure_code_findings(ctx: AuditContext, changed: Iterable[str]) -> list[F
     from chainsight.knowledge.autoconf_vocabulary import autoconf_words
 
     findings = []
-    vocabulary: _Vocabulary | None = None
     for path in changed:
         if posixpath.basename(path) != "configure":
             continue
@@ -172,8 +208,7 @@ def configure_code_findings(ctx: AuditContext, changed: Iterable[str]) -> list[F
         version = _VERSION.search(text[:2000])
         if version is None or (int(version.group(1)), int(version.group(2))) < (2, 50):
             continue  # not autoconf's, or older than the vocabulary
-        if vocabulary is None:
-            vocabulary = _Vocabulary(_input_words(ctx) | autoconf_words())
+        vocabulary = _Vocabulary(_input_words(ctx, posixpath.dirname(path)) | autoconf_words())
         novel = {w for w in set(_WORD.findall(text)) if not vocabulary.accounts_for(w)}
         if not novel:
             continue

@@ -10,17 +10,20 @@ differences, looks up provenance, examines opaque files and runs the indicator
 rules. Results the caller needs but the worker did not compute are computed
 in-process, so the outcome never depends on whether the worker ran.
 
-A worker is used only where ``fork`` exists and there are two or more CPUs. It
-is forked when no other thread runs; it reads the artifact's content from
+A worker is used only where ``fork`` exists and there are two or more CPUs, and
+only when no other thread runs (else everything is computed here); it is
+killed if the audit fails before collecting it; it reads the artifact's content from
 memory and, for files identical to git, through the repository already open
 (libgit2 object reads); it runs nothing it reads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,10 +86,33 @@ class Prescan:
     def code_texts(self) -> dict[str, str]:
         return self._code
 
+    def __enter__(self) -> Prescan:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop a worker whose results were not collected (the audit failed meanwhile)."""
+        if self._pid is None:
+            return
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+        self._pid = self._fd = None
+
     def start(self) -> None:
         size = sum(len(t) for t in self._code.values())
         if size < MIN_CHARS_FOR_WORKER or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
             return
+        if threading.active_count() > 1:
+            return  # a lock held by another thread would stay held in the child: no fork
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()

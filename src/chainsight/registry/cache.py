@@ -29,6 +29,9 @@ ALGORITHMS = ("sha256", "sha512", "sha384", "sha1", "md5")
 STRONG = frozenset({"sha256", "sha384", "sha512"})
 
 
+HEX_LENGTH = {"md5": 32, "sha1": 40, "sha256": 64, "sha384": 96, "sha512": 128}
+
+
 class IntegrityError(ChainsightError):
     """A download did not match the digest its index published."""
 
@@ -65,6 +68,9 @@ class DownloadCache:
 
     def _blob(self, algo: str, hexdigest: str) -> Path:
         h = hexdigest.lower()
+        if algo not in HEX_LENGTH or not _is_hex(h, HEX_LENGTH[algo]):
+            # the digest comes from an index: never let it name a path of its own
+            raise IntegrityError(f"the index gives a malformed {algo} digest {hexdigest[:80]!r}")
         return self.root / "blobs" / algo / h[:2] / h
 
     def lookup(self, digests: Mapping[str, str], *, allow_weak: bool = False) -> Path | None:
@@ -100,7 +106,10 @@ class DownloadCache:
             raise IntegrityError(f"{url}: the index publishes no sha256/sha384/sha512 for it")
         hit = self.lookup(digests, allow_weak=allow_weak)
         if hit is not None:
-            return CachedFile(hit, _sha256_of(hit), True)
+            held = _digests_of(hit, digests.keys() | {"sha256"})
+            if all(held[algo] == want for algo, want in digests.items()):
+                return CachedFile(hit, held["sha256"], True)
+            hit.unlink(missing_ok=True)  # damaged or planted: fetch it again
         if offline or client is None:
             raise OfflineMiss(f"{url} is not in the cache ({self.root}) and --offline was given")
         tmpdir = self.root / "tmp"
@@ -175,12 +184,17 @@ def _read_document(path: Path) -> bytes:
     return body
 
 
-def _sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in "0123456789abcdef" for c in text)
+
+
+def _digests_of(path: Path, algos: set[str] | frozenset[str]) -> dict[str, str]:
+    hashes = {a: hashlib.new(a) for a in algos}
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+            for h in hashes.values():
+                h.update(chunk)
+    return {a: h.hexdigest() for a, h in hashes.items()}
 
 
 class _HashingWriter:

@@ -344,12 +344,10 @@ def _materialise(
 ) -> Path:
     """A directory holding the files under their real names, linked to the verified blobs."""
     safe = re.compile(r"[^A-Za-z0-9.+~_-]")
-    folder = (
-        options.cache.root
-        / "debian"
-        / safe.sub("_", source)
-        / safe.sub(lambda m: f"%{ord(m.group(0)):02x}", version)
-    )
+    parts = (safe.sub("_", source), safe.sub(lambda m: f"%{ord(m.group(0)):02x}", version))
+    if any(part in ("", ".", "..") for part in parts):
+        raise IntegrityError(f"refusing the Debian names {source!r} {version!r}: not a folder")
+    folder = options.cache.root / "debian" / parts[0] / parts[1]
     folder.mkdir(parents=True, exist_ok=True)
     for name, (blob, _sha) in blobs.items():
         dest = folder / name

@@ -148,11 +148,10 @@ def _normalise_url(text: str) -> tuple[str | None, str | None]:
         if len(rest) >= 3 and rest[0] in ("tree", "blob", "src"):
             subdir = _clean_subdir("/".join(rest[2:]))
         return f"https://{host}/{owner}/{repo}", subdir
-    scheme = "https" if parts.scheme in ("git", "http", "https") else "ssh"
-    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-    if scheme == "ssh" and parts.username:
-        netloc = f"{parts.username}@{netloc}"
-    return urllib.parse.urlunsplit((scheme, netloc, parts.path, "", "")), None
+    # Other hosts: https only. An ssh URL would make chainsight run ssh, with the
+    # user's identities and ssh config, against a host the package author chose.
+    port = f":{parts.port}" if parts.port and parts.scheme in ("http", "https") else ""
+    return urllib.parse.urlunsplit(("https", parts.hostname + port, parts.path, "", "")), None
 
 
 def _clean_subdir(raw: str) -> str | None:

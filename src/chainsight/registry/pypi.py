@@ -41,7 +41,7 @@ from packaging.version import InvalidVersion, Version
 from chainsight.errors import ChainsightError
 from chainsight.registry.cache import OfflineMiss
 from chainsight.registry.fetched import FetchedFile, FetchedPackage, RegistryOptions
-from chainsight.registry.http import NotFoundError
+from chainsight.registry.http import NotFoundError, redact_url
 from chainsight.registry.repo_urls import rank_candidates
 from chainsight.registry.target import Ecosystem, PackageTarget
 from chainsight.sources.pymetadata import CoreMetadata, read_core_metadata
@@ -115,13 +115,7 @@ def _pip_config_files() -> list[Path]:
 
 def redact(url: str) -> str:
     """The URL without credentials, for messages and reports."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}"))
+    return redact_url(url)
 
 
 # -- the index page ------------------------------------------------------------------
@@ -393,7 +387,7 @@ def fetch_pypi(target: PackageTarget, options: RegistryOptions) -> FetchedPackag
         cached = options.cache.fetch(
             options.client, f.url, f.hashes, offline=options.offline, progress=progress
         )
-        fetched.append(FetchedFile(role, f.filename, cached.path, cached.sha256, f.url))
+        fetched.append(FetchedFile(role, f.filename, cached.path, cached.sha256, redact_url(f.url)))
     metadata, urls = _metadata_and_sources(fetched)
     metadata["index"] = redact(index)
     return FetchedPackage(

@@ -16,6 +16,7 @@ import lzma
 import posixpath
 import stat
 import tarfile
+import threading
 import unicodedata
 import zipfile
 import zlib
@@ -167,6 +168,7 @@ class DeferredContentFilter:
     def __init__(self) -> None:
         self._known: frozenset[str] | set[str] | None = None
         self._prune_due = False
+        self._resolved = threading.Event()
         self.cancelled = False
 
     def __call__(self, blob_id: str) -> bool:
@@ -176,9 +178,17 @@ class DeferredContentFilter:
     def resolve(self, known: frozenset[str] | set[str]) -> None:
         self._known = known
         self._prune_due = True
+        self._resolved.set()
 
     def cancel(self) -> None:
         self.cancelled = True
+        self._resolved.set()
+
+    def wait_resolved(self) -> None:
+        """Block the reader until the repository's blobs are known (or the audit stops):
+        used when keeping one more member would exceed the retention budget, so that
+        the budget is not spent on content the repository has."""
+        self._resolved.wait()
 
     def take_prune(self) -> frozenset[str] | set[str] | None:
         """The known blobs, once, when content kept before :meth:`resolve` can go."""
@@ -335,10 +345,23 @@ class _Builder:
             and blob_id not in self.out.content
             and self.want_content(blob_id)
             and (self.want_path is None or self.want_path(path))
-            and self.retained_bytes + size <= self.limits.max_retained_total_bytes
         ):
-            self.out.content[blob_id] = b"".join(chunks)
-            self.retained_bytes += size
+            limit = self.limits.max_retained_total_bytes
+            want = self.want_content
+            if self.retained_bytes + size > limit and isinstance(want, DeferredContentFilter):
+                want.wait_resolved()
+                if want.cancelled:
+                    raise ReadCancelled
+                self._check_deferred()  # drop what was kept before the tree was known
+                keep = want(blob_id)
+            if keep and self.retained_bytes + size <= limit:
+                self.out.content[blob_id] = b"".join(chunks)
+                self.retained_bytes += size
+            elif keep:
+                self.partial(
+                    f"retained-content limit reached ({limit} bytes): some files that the "
+                    "repository lacks were compared by id only, not analysed"
+                )
         if sha is not None:
             self.out.sha256[path] = sha.hexdigest()
         self._record(Entry(path, EntryKind.FILE, blob_id, size, executable=executable))
