@@ -22,6 +22,13 @@ app = typer.Typer(
         "Find the telltale signs of xz-style supply-chain attacks.\n\n"
         "Start with [bold]chainsight demo[/], then audit a real release:\n\n"
         "  chainsight audit xz-5.4.1.tar.xz --source ~/src/xz\n\n"
+        "or what people install, one package or a whole dependency set:\n\n"
+        "  chainsight audit pypi:requests==2.32.3\n\n"
+        "  chainsight audit npm:express@4.19.2\n\n"
+        "  chainsight audit deb:xz-utils=5.4.1-0.2\n\n"
+        "  chainsight audit -r requirements.txt -r package-lock.json\n\n"
+        "and the history behind a project:\n\n"
+        "  chainsight history ~/src/xz --until 2023-03-19\n\n"
         "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 error."
     ),
     no_args_is_help=True,
