@@ -111,3 +111,35 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_worker_and_parent_read_the_knowledge_base_at_once() -> None:
+    """The zip the parent has open must not be shared with the worker (one file offset
+    for two processes gives corrupt reads): the batch path audits many packages in one
+    process, so the knowledge base is open before the worker is forked."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        pytest.skip("no worker here")
+    from chainsight.knowledge import upstream_files as uf
+
+    names = sorted(uf.known_names())
+    handle = uf._archive()[0].fp  # open in the parent, as after an earlier audit
+    assert handle is not None
+    uf._entry.cache_clear()
+    half = len(names) // 2
+
+    def versions(part: list[str]) -> list[int]:
+        return [len(entry.versions) if (entry := uf._entry(n)) else -1 for n in part]
+
+    # 1. the worker's reads do not move the parent's file offset
+    before = os.lseek(handle.fileno(), 0, os.SEEK_CUR)
+    quiet = Prescan(_candidates(), {"child": lambda: versions(names[:half])})
+    quiet.start()
+    there = quiet.results().jobs["child"]
+    assert os.lseek(handle.fileno(), 0, os.SEEK_CUR) == before
+    # 2. both read at once and both get the right entries
+    scan = Prescan(_candidates(), {"child": lambda: versions(names[:half])})
+    scan.start()
+    here = versions(names[half:])
+    assert scan.results().jobs["child"] == there
+    uf._entry.cache_clear()
+    assert there == versions(names[:half]) and here == versions(names[half:])

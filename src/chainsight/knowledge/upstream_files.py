@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -313,6 +314,12 @@ def _archive() -> tuple[zipfile.ZipFile, dict[str, Any]]:
     if not isinstance(raw.get("names"), list) or not isinstance(raw.get("coverage"), dict):
         raise UpstreamFilesError("the upstream files knowledge base has no names/coverage")
     return archive, raw
+
+
+# A forked process (the audit's prescan worker) must not share the open zip:
+# both would move the same file offset and read each other's bytes.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_archive.cache_clear)
 
 
 def _record(name: str) -> dict[str, Any] | None:
