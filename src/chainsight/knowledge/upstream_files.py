@@ -316,10 +316,25 @@ def _archive() -> tuple[zipfile.ZipFile, dict[str, Any]]:
     return archive, raw
 
 
-# A forked process (the audit's prescan worker) must not share the open zip:
-# both would move the same file offset and read each other's bytes.
+def _reopen_in_child() -> None:
+    """A forked process (the audit's prescan worker) must not share the open zip's
+    file: both would move one file offset and read each other's bytes. The child
+    keeps the parsed directory and reads through a file of its own."""
+    if _archive.cache_info().currsize == 0:
+        return
+    archive = _archive()[0]
+    name = getattr(archive.fp, "name", None)
+    if isinstance(name, str):
+        try:
+            archive.fp = open(name, "rb")  # noqa: SIM115 - lives as long as the cache
+            return
+        except OSError:
+            pass
+    _archive.cache_clear()  # no path to reopen: read the directory again
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_archive.cache_clear)
+    os.register_at_fork(after_in_child=_reopen_in_child)
 
 
 def _record(name: str) -> dict[str, Any] | None:
