@@ -14,6 +14,7 @@ worker processes.  Behaviour is chosen by the target's name:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -62,6 +63,10 @@ class FixtureAudit:
             os._exit(3)
         if name.startswith("slow"):
             time.sleep(0.4)
+        if name.startswith("hang"):
+            # a stuck download or clone, in code that swallows errors: still stopped
+            with contextlib.suppress(Exception):
+                time.sleep(60)
         artifact = self.root / (
             "tampered.tar.gz" if name.startswith("tampered") else "clean.tar.gz"
         )

@@ -118,8 +118,12 @@ def audit(
         from chainsight.analyzers.prescan import Prescan
         from chainsight.analyzers.provenance import check_provenance, drop_superseded
 
-        artifact_sha256 = sha256_file(path)
-        art = reading.result()
+        try:
+            artifact_sha256 = sha256_file(path)
+            art = reading.result()
+        except BaseException:
+            keep.cancel()  # interrupted (Ctrl-C, a batch timeout): stop the reader too
+            raise
     kept = art.contents.content
     for blob_id in [b for b in kept if b in source_blobs]:
         del kept[blob_id]  # kept before the tree was known; the repository has it

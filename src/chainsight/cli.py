@@ -251,6 +251,14 @@ def audit(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Audits run at once in a batch (default: CPUs)."),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="In a batch: seconds one package may take (download, clone, audit) before "
+            "it is stopped and reported as an error; 0 for no limit.",
+        ),
+    ] = 900.0,
 ) -> None:
     """Verify a release against its source repository and explain every difference.
 
@@ -288,6 +296,7 @@ def audit(
                         "find_source": not no_source,
                     },
                     offline,
+                    timeout or None,
                 )
             )
         if not artifacts:
@@ -443,6 +452,7 @@ def _audit_batch(
     cache_dir: Path | None,
     options: dict[str, Any],
     offline: bool,
+    timeout: float | None,
 ) -> int:
     """A batch; ``options`` change the reports (they key the resume store)."""
     from chainsight.batch.command import BatchRequest, run_batch_command
@@ -459,6 +469,7 @@ def _audit_batch(
         cache_dir=cache_dir,
         options=options,
         offline=offline,
+        timeout=timeout,
     )
     return run_batch_command(request)
 

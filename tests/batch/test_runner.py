@@ -372,3 +372,23 @@ def test_resume_key_follows_the_registry_actually_used(
     assert first["index_url"] != second["index_url"]
     (item,) = items("pypi:demo==1.0")
     assert ResultStore(tmp_path, first).key(item) != ResultStore(tmp_path, second).key(item)
+
+
+def test_a_hung_target_is_stopped_and_the_set_goes_on(
+    audit_fn: FixtureAudit, tmp_path: Path
+) -> None:
+    import time as clock
+
+    store = ResultStore(tmp_path / "store")
+    started = clock.monotonic()
+    outcome = run_batch(
+        items("pypi:hang==1.0", "pypi:clean==1.0"), audit_fn, store, jobs=2, timeout=1.5
+    )
+    assert clock.monotonic() - started < 30  # not the 60 s the target hangs for
+    hung, clean = outcome.results
+    assert hung.status is TargetStatus.ERROR
+    assert "took longer than 1.5s and was stopped" in (hung.error or "")
+    assert clean.status is not TargetStatus.ERROR
+    # the worker survives the interruption: a second batch in the same store works
+    again = run_batch(items("pypi:clean2==1.0"), audit_fn, store, jobs=1, timeout=1.5)
+    assert again.results[0].status is not TargetStatus.ERROR

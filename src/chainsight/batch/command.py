@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chainsight.batch.results import BatchItem, TargetResult, TargetStatus
-from chainsight.batch.runner import AuditFunction, WorkerKind, run_batch
+from chainsight.batch.runner import DEFAULT_TIMEOUT, AuditFunction, WorkerKind, run_batch
 from chainsight.batch.store import ResultStore
 from chainsight.depsets import DepsetFormat, read_depset
 from chainsight.errors import ChainsightError, UsageError
@@ -38,6 +38,8 @@ class BatchRequest:
     """Options that change a report (``ioc``, limits, indexes): part of the store key."""
     offline: bool = False
     workers: WorkerKind = WorkerKind.PROCESS
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds one target may take before it is stopped and reported (None: no limit)."""
 
 
 def is_batch(targets: Sequence[str], deps: Sequence[Path]) -> bool:
@@ -120,6 +122,7 @@ def run_batch_command(
             jobs=request.jobs,
             workers=request.workers,
             on_result=advance,
+            timeout=request.timeout,
         )
     results = outcome.results
     _write_output(request, results, store, outcome.reused)

@@ -37,6 +37,8 @@ AuditFunction = Callable[[PackageTarget], AuditReport]
 """Audits one target. Must be picklable (a module-level function or an instance of a
 module-level class) when the workers are processes."""
 
+DEFAULT_TIMEOUT = 900.0
+"""Seconds one target may take (download, clone, audit) before it is stopped."""
 MAX_TASKS_PER_WORKER = 64
 """A worker process is replaced after this many audits, so that whatever one audit
 leaves behind (caches, fragmentation) cannot grow without bound over thousands."""
@@ -67,8 +69,11 @@ def run_batch(
     jobs: int | None = None,
     workers: WorkerKind = WorkerKind.PROCESS,
     on_result: Callable[[TargetResult], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> BatchOutcome:
-    """Audit every item; ``on_result`` is called in this thread as each one finishes."""
+    """Audit every item; ``on_result`` is called in this thread as each one finishes.
+    ``timeout``: seconds one audit may take in a worker process before it is stopped
+    and reported as an error (None: no limit; thread workers cannot be stopped)."""
     jobs = max(1, jobs or default_jobs())
     results: list[TargetResult | None] = [None] * len(items)
     reused = 0
@@ -83,7 +88,8 @@ def run_batch(
         if on_result:
             on_result(done)
     if todo:
-        for i, result in _run_pending(items, todo, audit, store, jobs, workers):
+        limit = timeout if workers is WorkerKind.PROCESS else None
+        for i, result in _run_pending(items, todo, audit, store, jobs, workers, limit):
             results[i] = result
             if on_result:
                 on_result(result)
@@ -103,6 +109,7 @@ def _run_pending(
     store: ResultStore,
     jobs: int,
     workers: WorkerKind,
+    timeout: float | None = None,
 ) -> Iterator[tuple[int, TargetResult]]:
     queue = iter(todo)
     executor = _executor(workers, jobs)
@@ -114,7 +121,7 @@ def _run_pending(
                 i = next(queue, None)
                 if i is None:
                     break
-                pending[executor.submit(audit_one, audit, items[i], store)] = i
+                pending[executor.submit(audit_one, audit, items[i], store, timeout)] = i
             if not pending:
                 finished_normally = True
                 return
@@ -175,24 +182,50 @@ def _stop_workers(executor: Executor) -> None:
         process.terminate()
 
 
-def audit_one(audit: AuditFunction, item: BatchItem, store: ResultStore) -> TargetResult:
+class _TimedOut(BaseException):
+    """BaseException: an ``except Exception`` inside the audit must not swallow it."""
+
+
+def _on_alarm(_signum: int, _frame: object) -> None:
+    raise _TimedOut
+
+
+def audit_one(
+    audit: AuditFunction, item: BatchItem, store: ResultStore, timeout: float | None = None
+) -> TargetResult:
     """Audit one target in a worker: store the full report, return the summary.
 
     Never raises for a failing target: the error becomes the result, one line.
+    With ``timeout`` (worker processes only: it uses the process's alarm signal),
+    an audit running longer is interrupted and reported as timed out.
     """
     from chainsight.formats.jsonfmt import report_dict
 
     assert item.target is not None
+    timed = timeout is not None and timeout > 0
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
     try:
         report = audit(item.target)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         key = store.key(item)
         result = result_of(item, report, key)
         store.save(key, result, report_dict(report))
         return result
+    except _TimedOut:
+        return error_result(
+            item, f"{item.target}: the audit took longer than {timeout:g}s and was stopped"
+        )
     except ChainsightError as exc:
         return error_result(item, str(exc))
     except Exception as exc:
         return error_result(item, _describe(exc))
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def _describe(exc: BaseException) -> str:
