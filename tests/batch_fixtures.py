@@ -9,7 +9,8 @@ worker processes.  Behaviour is chosen by the target's name:
 - ``broken*``: raises a ChainsightError (as for an unknown version);
 - ``crash*``: raises an unexpected exception;
 - ``die*``: the worker process exits abruptly;
-- ``slow*``: a clean release, after recording when it ran.
+- ``slow*``: a clean release, after recording when it ran;
+- ``hang*``: sleeps a minute inside a try/except (a stuck download), for timeouts.
 """
 
 from __future__ import annotations
