@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,14 +39,46 @@ def test_worker_and_in_process_agree() -> None:
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
 
 
+def _forks() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
 def test_jobs_run_in_the_worker_and_come_back() -> None:
+    import time
+
     scan = Prescan(_candidates(), {"pid": os.getpid, "answer": lambda: [42]})
     scan.start()
+    time.sleep(0.3)  # this process is busy elsewhere: the worker takes every task
     jobs = scan.results().jobs
     assert jobs["answer"] == [42]
-    if scan_was_forked := hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
-        assert jobs["pid"] != os.getpid()
-    assert scan_was_forked or jobs["pid"] == os.getpid()
+    assert (jobs["pid"] != os.getpid()) == _forks()
+
+
+def test_the_main_process_takes_tasks_from_the_other_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the worker is busy with a long job, the main process scans the files."""
+    import time
+
+    if not _forks():
+        pytest.skip("no worker here")
+    log = tmp_path / "scans"
+    real = prescan_module.scan_build_code
+
+    def logged(path: str, text: str) -> list[Any]:
+        with log.open("a") as fh:
+            fh.write(f"{os.getpid()} {path}\n")
+        return real(path, text)
+
+    monkeypatch.setattr(prescan_module, "scan_build_code", logged)
+    scan = Prescan(_candidates(), {"slow": lambda: time.sleep(1.0) or "done"})
+    scan.start()
+    got = scan.results()
+    assert got.jobs["slow"] == "done"
+    scanned_by = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
+    assert set(scanned_by) == {"m4/loader.m4", "Makefile.in"}  # each once
+    assert set(scanned_by.values()) == {os.getpid()}  # the worker was busy with the job
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
 def test_small_inputs_are_scanned_in_process() -> None:
@@ -55,24 +89,23 @@ def test_small_inputs_are_scanned_in_process() -> None:
 
 
 def test_failed_worker_falls_back_to_scanning_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not hasattr(os, "fork"):
+    if not _forks():
         pytest.skip("no fork here")
-    calls = {"n": 0}
-    real = prescan_module._work
+    parent = os.getpid()
+    real = Prescan._take
 
-    def flaky(code, raw, jobs):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
+    def flaky(self: Prescan, front: bool) -> Any:
         if os.getpid() != parent:
             raise RuntimeError("worker breaks")
-        return real(code, raw, jobs)
+        return real(self, front)
 
-    parent = os.getpid()
-    monkeypatch.setattr(prescan_module, "_work", flaky)
-    scan = Prescan(_candidates())
+    monkeypatch.setattr(Prescan, "_take", flaky)
+    scan = Prescan(_candidates(), {"answer": lambda: 42})
     scan.start()
-    got = scan.results().signals
-    assert calls["n"] == 1  # the parent's own call; the child's is not counted here
-    assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
+    got = scan.results()
+    assert got.jobs["answer"] == 42
+    assert set(got.signals) == {"m4/loader.m4", "Makefile.in"}
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
 def test_released_upstream_files_are_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,21 +5,23 @@ As soon as the comparison says which files are only in the artifact or
 modified, a forked worker scans every candidate among them that is not a
 released upstream file — a superset of what the explainers will later select —
 and runs the other whole-artifact jobs it is given (the configure vocabulary
-check), and hands back the results; the main process meanwhile explains
-differences, looks up provenance, examines opaque files and runs the indicator
-rules. Results the caller needs but the worker did not compute are computed
-in-process, so the outcome never depends on whether the worker ran.
+check); the main process meanwhile explains differences, looks up provenance,
+examines opaque files and runs the indicator rules, then takes over tasks from
+the other end of the same list until the two meet. Results the caller needs
+but nobody computed are computed in-process, so the outcome never depends on
+whether the worker ran.
 
 A worker is used only where ``fork`` exists and there are two or more CPUs, and
 only when no other thread runs (else everything is computed here); it is
-killed if the audit fails before collecting it; it reads the artifact's content from
-memory and, for files identical to git, through the repository already open
-(libgit2 object reads); it runs nothing it reads.
+killed if the audit fails before collecting it; it reads the artifact's content
+from memory and, for files identical to git, through the repository already
+open (libgit2 object reads); it runs nothing it reads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import pickle
 import sys
@@ -32,6 +34,12 @@ from chainsight.analyzers.behaviour import Signal, build_code_kind, scan_build_c
 
 MIN_CHARS_FOR_WORKER = 200_000
 """Below this much text a fork costs more than it saves."""
+CLAIM_TIMEOUT = 5.0
+"""Seconds to wait for the task list's lock; past that the claimant stops taking
+tasks (whatever is left is computed in-process afterwards)."""
+
+Task = tuple[str, str]
+"""``("job", name)`` or ``("scan", path)``."""
 
 
 @dataclass
@@ -40,28 +48,30 @@ class PrescanResults:
     """Behaviour signals by path, for every build-code file scanned."""
     jobs: dict[str, Any] = field(default_factory=dict)
     """What each extra job (see :class:`Prescan`) returned."""
+    released: set[str] = field(default_factory=set)
+    """Files not scanned because they are released upstream files."""
 
+    def merge(self, other: PrescanResults) -> None:
+        self.signals.update(other.signals)
+        self.jobs.update(other.jobs)
+        self.released |= other.released
 
-def _work(
-    code: Mapping[str, str], raw: Mapping[str, bytes], jobs: Mapping[str, Callable[[], Any]]
-) -> PrescanResults:
-    from chainsight.knowledge.upstream_files import is_verified_upstream
-
-    out = PrescanResults()
-    for path, text in code.items():
-        # the audit does not scan a released upstream file (see build_code._to_scan)
-        if is_verified_upstream(path, raw[path]):
-            continue
-        out.signals[path] = scan_build_code(path, text)
-    for name, job in jobs.items():
-        out.jobs[name] = job()
-    return out
+    def has(self, task: Task) -> bool:
+        kind, name = task
+        if kind == "job":
+            return name in self.jobs
+        return name in self.signals or name in self.released
 
 
 class Prescan:
     """Scan ``candidates`` (path -> content) for build-code signals, and run ``jobs``
-    (other whole-artifact analyses whose results pickle), in a forked worker when that
-    pays off."""
+    (other whole-artifact analyses whose results pickle), on two cores when that pays.
+
+    The tasks form one list, the jobs and the largest files first. The worker
+    takes tasks from the front; the main process, once its own work is done and
+    it asks for :meth:`results`, takes them from the back until the two meet, so
+    that neither core waits long for the other.
+    """
 
     def __init__(
         self,
@@ -78,6 +88,11 @@ class Prescan:
                 self._code[path] = text
                 self._raw[path] = data
         self._jobs = dict(jobs or {})
+        self._tasks: list[Task] = [("job", name) for name in self._jobs] + [
+            ("scan", path) for path in sorted(self._code, key=lambda p: -len(self._code[p]))
+        ]
+        self._ends: Any = None
+        self._lock: Any = None
         self._pid: int | None = None
         self._fd: int | None = None
         self._results: PrescanResults | None = None
@@ -107,12 +122,55 @@ class Prescan:
                 os.close(self._fd)
         self._pid = self._fd = None
 
+    # -- tasks -------------------------------------------------------------------
+
+    def _run(self, task: Task, out: PrescanResults) -> None:
+        kind, name = task
+        if kind == "job":
+            out.jobs[name] = self._jobs[name]()
+            return
+        from chainsight.knowledge.upstream_files import is_verified_upstream
+
+        # the audit does not scan a released upstream file (see build_code._to_scan)
+        if is_verified_upstream(name, self._raw[name]):
+            out.released.add(name)
+        else:
+            out.signals[name] = scan_build_code(name, self._code[name])
+
+    def _claim(self, front: bool) -> int | None:
+        """The next task from one end of the list, or None once the ends have met (or
+        the lock is held far too long: the claimant then stops taking tasks)."""
+        if not self._lock.acquire(timeout=CLAIM_TIMEOUT):
+            return None
+        try:
+            low, high = int(self._ends[0]), int(self._ends[1])
+            if low > high:
+                return None
+            if front:
+                self._ends[0] = low + 1
+                return low
+            self._ends[1] = high - 1
+            return high
+        finally:
+            self._lock.release()
+
+    def _take(self, front: bool) -> PrescanResults:
+        out = PrescanResults()
+        while (index := self._claim(front)) is not None:
+            self._run(self._tasks[index], out)
+        return out
+
+    # -- the worker ----------------------------------------------------------------
+
     def start(self) -> None:
         size = sum(len(t) for t in self._code.values())
         if size < MIN_CHARS_FOR_WORKER or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
             return
         if threading.active_count() > 1:
             return  # a lock held by another thread would stay held in the child: no fork
+        context = multiprocessing.get_context("fork")
+        self._ends = context.RawArray("i", [0, len(self._tasks) - 1])
+        self._lock = context.Lock()
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -121,8 +179,7 @@ class Prescan:
             code = 0
             try:
                 os.close(read_fd)
-                results = _work(self._code, self._raw, self._jobs)
-                payload = pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(self._take(front=True), pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
             except BaseException:
@@ -132,11 +189,14 @@ class Prescan:
         self._pid, self._fd = pid, read_fd
 
     def results(self) -> PrescanResults:
-        """The worker's results, or everything computed here if it did not run or failed."""
+        """Everything: what the worker computed, what this process takes over from the
+        other end of the list, and whatever is still missing (the worker did not run,
+        or failed)."""
         if self._results is not None:
             return self._results
-        got: PrescanResults | None = None
+        got = PrescanResults()
         if self._pid is not None and self._fd is not None:
+            got.merge(self._take(front=False))
             with os.fdopen(self._fd, "rb") as fh:
                 data = fh.read()
             _, status = os.waitpid(self._pid, 0)
@@ -146,9 +206,10 @@ class Prescan:
                 except Exception:
                     value = None
                 if isinstance(value, PrescanResults):
-                    got = value
+                    got.merge(value)
             self._pid = self._fd = None
-        if got is None:
-            got = _work(self._code, self._raw, self._jobs)
+        for task in self._tasks:
+            if not got.has(task):
+                self._run(task, got)
         self._results = got
         return got
