@@ -106,12 +106,13 @@ def strip_comments(src: str) -> str:
     return "".join(out)
 
 
-def _balanced_args(src: str, i: int) -> str:
-    """``i`` points just after '('; return the text up to the matching ')'."""
+def _balanced_args(src: str, i: int, limit: int = 20000) -> str:
+    """``i`` points just after an opening bracket; return the text up to its match
+    (at most ``limit`` characters; string literals are skipped whole)."""
     depth = 1
     j = i
-    n = len(src)
-    while j < n and j - i < 20000:
+    n = min(len(src), i + limit)
+    while j < n:
         c = src[j]
         if c in "'\"`":
             k = j + 1
@@ -129,12 +130,14 @@ def _balanced_args(src: str, i: int) -> str:
     return src[i:j]
 
 
-def _rhs(src: str, i: int) -> str:
-    """Text of an assignment's right-hand side starting at ``i``."""
+def _rhs(src: str, i: int, limit: int = 20000) -> str:
+    """An assignment's right-hand side from ``i``: up to ``;``, ``,`` or a closing
+    bracket at depth 0, or a line end that does not continue the expression (at most
+    ``limit`` characters)."""
     depth = 0
     j = i
-    n = len(src)
-    while j < n and j - i < 20000:
+    n = min(len(src), i + limit)
+    while j < n:
         c = src[j]
         if c in "'\"`":
             k = j + 1

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 
 from chainsight.analyzers.behaviour import Signal
+from chainsight.analyzers.behaviour.js import _balanced_args, _rhs
 from chainsight.model import Severity
 
 R_RUNTIME_DECODE_EXEC = "runtime-decode-exec"
@@ -102,6 +103,9 @@ _FUNC_HEADER = re.compile(
     r"|([A-Za-z_$][\w$]*)\s*[:=]\s*(?:function\s*[\w$]*\s*\([^)]{0,80}\)\s*\{"
     r"|(?:\([^)]{0,80}\)|[A-Za-z_$][\w$]*)\s*=>\s*\{?)"
 )
+RHS_LIMIT = 3000
+ARGS_LIMIT = 4000
+"""How far an assignment's value and a call's arguments are read (characters)."""
 _IDENT = re.compile(r"(?<![\w$.])[A-Za-z_$][\w$]*")
 _KEYWORDS = frozenset(
     {
@@ -167,58 +171,6 @@ def _blank_long_strings(text: str) -> str:
     )
 
 
-def _balanced(src: str, i: int, limit: int = 4000) -> str:
-    """``i`` is just after an opening bracket: the text up to its match."""
-    depth = 1
-    j = i
-    n = min(len(src), i + limit)
-    while j < n:
-        c = src[j]
-        if c in "'\"`":
-            k = j + 1
-            while k < n and src[k] != c:
-                k += 2 if src[k] == "\\" else 1
-            j = k + 1
-            continue
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return src[i:j]
-        j += 1
-    return src[i:j]
-
-
-def _rhs(src: str, i: int, limit: int = 3000) -> str:
-    """An assignment's right-hand side from ``i``: up to ``;``, ``,`` or a closing
-    bracket at depth 0, or a line end that does not continue the expression."""
-    depth = 0
-    j = i
-    n = min(len(src), i + limit)
-    while j < n:
-        c = src[j]
-        if c in "'\"`":
-            k = j + 1
-            while k < n and src[k] != c:
-                k += 2 if src[k] == "\\" else 1
-            j = k + 1
-            continue
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and (
-            c in ";,"
-            or (c == "\n" and not src[i:j].rstrip().endswith(("+", "(", ",", "=", "?", ":", ".")))
-        ):
-            break
-        j += 1
-    return src[i:j]
-
-
 @dataclass(frozen=True)
 class _Origin:
     pos: int
@@ -258,7 +210,7 @@ class _RuntimeScan:
             m = headers[-1]
             name = m.group(1) or m.group(2)
             if m.group(0).endswith("{"):
-                body = _balanced(src, m.end(), 600)
+                body = _balanced_args(src, m.end(), 600)
                 ok = len(body) < 590 and "return" in body
             else:
                 body = _rhs(src, m.end(), 400)
@@ -325,7 +277,7 @@ class _RuntimeScan:
         pattern = re.compile(rf"(?<![\w$.]){re.escape(name)}\s*(\+?=)(?![=>])\s*")
         matches = list(pattern.finditer(window))
         for m in reversed(matches[-3:]):
-            rhs = _rhs(self.src, start + m.end())
+            rhs = _rhs(self.src, start + m.end(), RHS_LIMIT)
             found = self.decoded(rhs, start + m.end() + len(rhs), hops + 1)
             if found is not None:
                 return found
@@ -390,7 +342,7 @@ class _RuntimeScan:
                     continue
             token = m.group(0)
             if kind == "computed":
-                name_expr = _balanced(src, m.start() + 1, 200)
+                name_expr = _balanced_args(src, m.start() + 1, 200)
                 end = m.start() + 1 + len(name_expr)
                 if not re.match(r"\]\s*\(", src[end : end + 20]):
                     continue
@@ -399,7 +351,7 @@ class _RuntimeScan:
                 if origin is not None and not self.in_literal(m.start()):
                     out.append((m.start(), m.end(), _DECODED_NAME, origin))
                 continue
-            args = _balanced(src, m.end())
+            args = _balanced_args(src, m.end(), ARGS_LIMIT)
             origin = self.decoded(args, m.end() + len(args))
             if origin is None or self.in_literal(m.start()):
                 continue  # (a sink quoted in a string or a comment does not run)
