@@ -271,6 +271,8 @@ def audit(
         from chainsight.batch.command import is_batch
 
         if is_batch(artifacts or [], deps or []):
+            from chainsight.registry.options import effective_registries
+
             if source or ref or source_subdir:
                 raise UsageError(
                     "--source, --ref and --source-subdir name one artifact's "
@@ -292,7 +294,7 @@ def audit(
                         "max_total_bytes": max_total_bytes,
                         # the registries actually used (pip.conf, .npmrc, APT sources):
                         # a rerun against another one must not reuse these results
-                        **_effective_registries(index_url, registry, debian_mirror),
+                        **effective_registries(index_url, registry, debian_mirror),
                         "find_source": not no_source,
                     },
                     offline,
@@ -419,26 +421,6 @@ def _download_progress(
         return update
 
     return factory
-
-
-def _effective_registries(
-    index_url: str | None, npm_registry: str | None, debian_mirror: str | None
-) -> dict[str, str | None]:
-    from chainsight.registry.npm import configured_npm_registry
-    from chainsight.registry.pypi import pip_index_url
-
-    archive = debian_mirror
-    if archive is None:
-        from chainsight.registry.apt_sources import debian_sources
-
-        main = [s.uri for s in debian_sources() if not s.uri.endswith("-security")]
-        archive = main[0] if main else "default"
-    return {
-        "index_url": pip_index_url(index_url),
-        "npm_registry": npm_registry or configured_npm_registry(),
-        "debian_mirror": debian_mirror,
-        "debian_archive": archive,  # part of the resume key only
-    }
 
 
 def _audit_batch(

@@ -362,13 +362,13 @@ def test_resume_key_follows_the_registry_actually_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pip.conf/PIP_INDEX_URL change between runs must not reuse the other index's results."""
-    from chainsight.cli import _effective_registries
+    from chainsight.registry.options import effective_registries
 
     monkeypatch.setenv("PIP_CONFIG_FILE", str(tmp_path / "none.conf"))
     monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple/")
-    first = _effective_registries(None, None, None)
+    first = effective_registries(None, None, None)
     monkeypatch.setenv("PIP_INDEX_URL", "https://pypi.org/simple/")
-    second = _effective_registries(None, None, None)
+    second = effective_registries(None, None, None)
     assert first["index_url"] != second["index_url"]
     (item,) = items("pypi:demo==1.0")
     assert ResultStore(tmp_path, first).key(item) != ResultStore(tmp_path, second).key(item)

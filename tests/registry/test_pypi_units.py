@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from chainsight.registry.http import redact_url
 from chainsight.registry.pypi import (
     PackageNotFoundError,
     choose_release,
     choose_wheels,
     parse_index_page,
     pip_index_url,
-    redact,
 )
 from chainsight.registry.repo_urls import normalise_repo_url, rank_candidates
 from chainsight.registry.target import parse_target
@@ -129,6 +129,6 @@ def test_pip_index_url_conventions(monkeypatch: pytest.MonkeyPatch, tmp_path) ->
 
 def test_credentials_are_redacted() -> None:
     assert (
-        redact("https://user:tok@idx.example:8443/simple/")
+        redact_url("https://user:tok@idx.example:8443/simple/")
         == "https://***@idx.example:8443/simple/"
     )

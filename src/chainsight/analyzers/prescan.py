@@ -97,10 +97,6 @@ class Prescan:
         self._fd: int | None = None
         self._results: PrescanResults | None = None
 
-    @property
-    def code_texts(self) -> dict[str, str]:
-        return self._code
-
     def __enter__(self) -> Prescan:
         return self
 

@@ -38,3 +38,23 @@ def registry_options(
         progress=progress,
         max_wheels=max_wheels,
     )
+
+
+def effective_registries(
+    index_url: str | None, npm_registry: str | None, debian_mirror: str | None
+) -> dict[str, str | None]:
+    """The registries a run will really use, with pip.conf, ``.npmrc`` and the APT
+    sources applied: what a batch resumed from the store must match. The command
+    line's Debian mirror is kept as given (it changes how suites are chosen)."""
+    from chainsight.registry.debian import default_config
+
+    options = registry_options(
+        index_url=index_url, npm_registry=npm_registry, debian_mirror=debian_mirror, offline=True
+    )
+    suites = default_config(options).suites
+    return {
+        "index_url": options.pypi_index_url,
+        "npm_registry": options.npm_registry,
+        "debian_mirror": debian_mirror,
+        "debian_suites": " ".join(f"{s.mirror} {s.name}" for s in suites),
+    }

@@ -113,11 +113,6 @@ def _pip_config_files() -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def redact(url: str) -> str:
-    """The URL without credentials, for messages and reports."""
-    return redact_url(url)
-
-
 # -- the index page ------------------------------------------------------------------
 
 
@@ -132,10 +127,12 @@ def parse_index_page(body: bytes, page_url: str) -> list[IndexFile]:
         try:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ChainsightError(f"{redact(page_url)}: unreadable index page ({exc})") from None
+            raise ChainsightError(
+                f"{redact_url(page_url)}: unreadable index page ({exc})"
+            ) from None
         raw = doc.get("files") if isinstance(doc, dict) else None
         if not isinstance(raw, list):
-            raise ChainsightError(f"{redact(page_url)}: index page lists no files")
+            raise ChainsightError(f"{redact_url(page_url)}: index page lists no files")
         out = []
         for item in raw:
             if not isinstance(item, dict):
@@ -158,7 +155,7 @@ def parse_index_page(body: bytes, page_url: str) -> list[IndexFile]:
     try:
         parser.feed(body.decode("utf-8", "replace"))
     except Exception as exc:  # html.parser is lenient; anything else is a broken page
-        raise ChainsightError(f"{redact(page_url)}: unreadable index page ({exc})") from None
+        raise ChainsightError(f"{redact_url(page_url)}: unreadable index page ({exc})") from None
     out = []
     for href, yanked in parser.anchors:
         url, _, fragment = urllib.parse.urljoin(page_url, href).partition("#")
@@ -245,7 +242,7 @@ def choose_release(
             newest = _newest(by_version)
             hint = f"; newest is {newest}" if newest else ""
             raise PackageNotFoundError(
-                f"{target}: no such version on {redact(index)} "
+                f"{target}: no such version on {redact_url(index)} "
                 f"({len(by_version)} versions listed{hint})"
             )
         version = next(v for v in by_version if v == wanted)  # the index's spelling
@@ -261,7 +258,7 @@ def choose_release(
         live = {v: fs for v, fs in by_version.items() if any(f.yanked is None for f in fs)}
         if not live:
             raise PackageNotFoundError(
-                f"{target}: {redact(index)} lists no installable release"
+                f"{target}: {redact_url(index)} lists no installable release"
                 + (" (every version is yanked)" if by_version else "")
             )
         finals = [v for v in live if not v.is_prerelease]
@@ -389,7 +386,7 @@ def fetch_pypi(target: PackageTarget, options: RegistryOptions) -> FetchedPackag
         )
         fetched.append(FetchedFile(role, f.filename, cached.path, cached.sha256, redact_url(f.url)))
     metadata, urls = _metadata_and_sources(fetched)
-    metadata["index"] = redact(index)
+    metadata["index"] = redact_url(index)
     return FetchedPackage(
         target=resolved,
         files=tuple(fetched),
@@ -412,11 +409,11 @@ def _index_files(
         )
     except NotFoundError:
         raise PackageNotFoundError(
-            f"{target}: no project named {target.name!r} on {redact(index)}"
+            f"{target}: no project named {target.name!r} on {redact_url(index)}"
         ) from None
     except OfflineMiss:
         raise OfflineMiss(
-            f"{target}: the index page {redact(page_url)} is not in the cache and --offline "
+            f"{target}: the index page {redact_url(page_url)} is not in the cache and --offline "
             "was given"
         ) from None
     return parse_index_page(body, page_url)
