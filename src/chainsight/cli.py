@@ -55,6 +55,51 @@ class FailOn(StrEnum):
     never = "never"
 
 
+# Options several commands share: one definition each.
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report here instead of standard output."),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Cache for downloads (downloads/) and cloned repositories (repos/) "
+        "(default ~/.cache/chainsight, or $CHAINSIGHT_CACHE)."
+    ),
+]
+FailOnOption = Annotated[
+    FailOn, typer.Option(help="Exit 1 when a finding is at or above this severity.")
+]
+IndexUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="PIP_INDEX_URL",
+        help="PyPI simple index (PEP 691 JSON or PEP 503 HTML). Default: pip's "
+        "index-url setting, else https://pypi.org/simple/.",
+        show_default=False,
+    ),
+]
+NpmRegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar=["npm_config_registry", "NPM_CONFIG_REGISTRY"],
+        help="npm registry (default: .npmrc's registry, else https://registry.npmjs.org/).",
+        show_default=False,
+    ),
+]
+DebianMirrorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Debian archive mirror (default: from the APT sources, else deb.debian.org).",
+        show_default=False,
+    ),
+]
+OfflineOption = Annotated[
+    bool,
+    typer.Option(help="Use only what the download cache holds; never reach a registry."),
+]
+
+
 def _fail(message: str) -> None:
     typer.echo(f"chainsight: error: {message}", err=True)
     raise typer.Exit(2)
@@ -155,13 +200,8 @@ def audit(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report here instead of standard output."),
-    ] = None,
-    fail_on: Annotated[
-        FailOn, typer.Option(help="Exit 1 when a finding is at or above this severity.")
-    ] = FailOn.high,
+    output: OutputOption = None,
+    fail_on: FailOnOption = FailOn.high,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every low finding with its evidence.")
     ] = False,
@@ -173,13 +213,7 @@ def audit(
         int | None,
         typer.Option(help="Stop after this many uncompressed bytes (result marked partial)."),
     ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="Cache for downloads (downloads/) and cloned repositories (repos/) "
-            "(default ~/.cache/chainsight, or $CHAINSIGHT_CACHE)."
-        ),
-    ] = None,
+    cache_dir: CacheDirOption = None,
     no_ioc: Annotated[
         bool,
         typer.Option(
@@ -196,34 +230,10 @@ def audit(
             show_default=False,
         ),
     ] = None,
-    index_url: Annotated[
-        str | None,
-        typer.Option(
-            envvar="PIP_INDEX_URL",
-            help="PyPI simple index (PEP 691 JSON or PEP 503 HTML). Default: pip's "
-            "index-url setting, else https://pypi.org/simple/.",
-            show_default=False,
-        ),
-    ] = None,
-    registry: Annotated[
-        str | None,
-        typer.Option(
-            envvar=["npm_config_registry", "NPM_CONFIG_REGISTRY"],
-            help="npm registry (default https://registry.npmjs.org/).",
-            show_default=False,
-        ),
-    ] = None,
-    debian_mirror: Annotated[
-        str | None,
-        typer.Option(
-            help="Debian archive mirror (default: from the APT sources, else deb.debian.org).",
-            show_default=False,
-        ),
-    ] = None,
-    offline: Annotated[
-        bool,
-        typer.Option(help="Use only what the download cache holds; never reach a registry."),
-    ] = False,
+    index_url: IndexUrlOption = None,
+    registry: NpmRegistryOption = None,
+    debian_mirror: DebianMirrorOption = None,
+    offline: OfflineOption = False,
     no_source: Annotated[
         bool,
         typer.Option(
@@ -544,10 +554,7 @@ def history(
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="Report format.")
     ] = HistoryFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report here instead of standard output."),
-    ] = None,
+    output: OutputOption = None,
     chart: Annotated[
         Path | None,
         typer.Option(
@@ -555,16 +562,11 @@ def history(
             "(needs the chainsight[charts] extra)."
         ),
     ] = None,
-    fail_on: Annotated[
-        FailOn, typer.Option(help="Exit 1 when a finding is at or above this severity.")
-    ] = FailOn.high,
+    fail_on: FailOnOption = FailOn.high,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show info events and every quarter.")
     ] = False,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(help="Where cloned repositories are kept (default ~/.cache/chainsight)."),
-    ] = None,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """Read a repository's history for trust escalation: who holds the author, committer,
     release-tagger and signing-key roles over time, newcomers rising fast, contact
@@ -613,35 +615,15 @@ def volunteers(
             show_default=False,
         ),
     ] = None,
-    index_url: Annotated[
-        str | None,
-        typer.Option(envvar="PIP_INDEX_URL", help="PyPI simple index.", show_default=False),
-    ] = None,
-    registry: Annotated[
-        str | None,
-        typer.Option(
-            envvar=["npm_config_registry", "NPM_CONFIG_REGISTRY"],
-            help="npm registry.",
-            show_default=False,
-        ),
-    ] = None,
-    debian_mirror: Annotated[
-        str | None, typer.Option(help="Debian archive mirror.", show_default=False)
-    ] = None,
-    offline: Annotated[bool, typer.Option(help="Use only what the download cache holds.")] = False,
+    index_url: IndexUrlOption = None,
+    registry: NpmRegistryOption = None,
+    debian_mirror: DebianMirrorOption = None,
+    offline: OfflineOption = False,
     output_format: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="Report format.")
     ] = HistoryFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report here instead of standard output."),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="Where cloned repositories and downloads are kept (default ~/.cache/chainsight)."
-        ),
-    ] = None,
+    output: OutputOption = None,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """The volunteers you depend on: projects with one maintainer and no funding link,
     ranked by how much depends on them, with where to support them."""
