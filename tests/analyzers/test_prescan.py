@@ -1,8 +1,17 @@
-"""Build-code scans in a forked worker give exactly what scanning in-process gives."""
+"""The second-core worker gives exactly what computing everything in-process gives.
+
+Each test streams a tarball built here through ``read_archive`` with the worker as
+its sink, as the audit does, and compares with the same steps without a worker.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,56 +19,148 @@ import pytest
 
 from chainsight.analyzers import prescan as prescan_module
 from chainsight.analyzers.behaviour import scan_build_code
-from chainsight.analyzers.prescan import MIN_CHARS_FOR_WORKER, Prescan
+from chainsight.analyzers.context import AuditContext
+from chainsight.analyzers.prescan import Job, Prescan, PrescanResults
+from chainsight.sources.archive import read_archive
+from chainsight.trees import Entry, EntryKind, FileTree, git_blob_id
 
 LOADER = (
     'gl_dir="$srcdir/tests/files"\n'
     'eval `cat $gl_dir/bad-3-corrupt.xz | tr "\\t \\-_" " \\t_\\-" | xz -d 2>/dev/null`\n'
 )
-PADDING = "".join(f"am__v{i} = value{i}\n" for i in range(MIN_CHARS_FOR_WORKER // 20))
-
-
-def _candidates() -> dict[str, bytes]:
-    return {
-        "m4/loader.m4": LOADER.encode(),
-        "Makefile.in": (PADDING + "all:\n\t@echo ok\n").encode(),
-        "docs/manual.txt": b"not build code\n",
-    }
-
-
-def test_worker_and_in_process_agree() -> None:
-    candidates = _candidates()
-    worker = Prescan(candidates)
-    worker.start()
-    assert (worker._pid is not None) == (hasattr(os, "fork") and (os.cpu_count() or 1) > 1)
-    got = worker.results().signals
-    assert set(got) == {"m4/loader.m4", "Makefile.in"}  # not the text file
-    for path in got:
-        assert got[path] == scan_build_code(path, candidates[path].decode())
-    assert any(s.rule_id == "build-decode-to-interpreter" for s in got["m4/loader.m4"])
+MAKEFILE = "".join(f"am__v{i} = value{i}\n" for i in range(2000)) + "all:\n\t@echo ok\n"
+CONFIGURE_AC = "AC_INIT([pkg], [1.0])\nAC_OUTPUT\n"
+RELEASE = {
+    "configure.ac": CONFIGURE_AC.encode(),
+    "m4/loader.m4": LOADER.encode(),
+    "Makefile.in": MAKEFILE.encode(),
+    "docs/manual.txt": b"not build code\n",
+    "src/main.c": b"int main(void) { return 0; }\n",
+}
+TEXT_ONLY = {"docs/manual.txt": b"nothing to look up or scan here\n"}
+"""No file of this release is looked up or scanned: the parent leaves the knowledge
+base alone."""
+SOURCE = {
+    "configure.ac": CONFIGURE_AC.encode(),
+    "src/main.c": b"int main(void) { return 0; }\n",
+}
 
 
 def _forks() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
-def test_jobs_run_in_the_worker_and_come_back() -> None:
-    import time
+def _tarball(tmp: Path, members: Mapping[str, bytes], top: str | None = "pkg-1.0") -> Path:
+    path = tmp / "pkg-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(f"{top}/{name}" if top else name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return path
 
-    scan = Prescan(_candidates(), {"pid": os.getpid, "answer": lambda: [42]})
-    scan.start()
-    time.sleep(0.3)  # this process is busy elsewhere: the worker takes every task
-    jobs = scan.results().jobs
-    assert jobs["answer"] == [42]
-    assert (jobs["pid"] != os.getpid()) == _forks()
+
+def _tree(files: Mapping[str, bytes]) -> FileTree:
+    entries = {p: Entry(p, EntryKind.FILE, git_blob_id(d), len(d)) for p, d in files.items()}
+    by_blob = {git_blob_id(d): d for d in files.values()}
+    return FileTree(entries, lambda e: by_blob.get(e.blob_id))
 
 
-def test_the_main_process_takes_tasks_from_the_other_end(
+def _audit_steps(
+    tmp: Path,
+    jobs: Mapping[str, Job] | None = None,
+    *,
+    worker: bool,
+    members: Mapping[str, bytes] = RELEASE,
+    top: str | None = "pkg-1.0",
+    between: Callable[[], None] | None = None,
+) -> tuple[PrescanResults, Prescan]:
+    """What audit.audit does with the worker: start, read with it as the sink, tell it
+    the repository's blobs, finish, collect."""
+    artifact = _tarball(tmp, members, top)
+    source = _tree(SOURCE)
+    known = {e.blob_id for e in source.entries()}
+    scan = Prescan(jobs)
+    with scan:
+        if worker:
+            scan.start(artifact.stat().st_size)
+        assert scan.running == (worker and _forks())
+        contents = read_archive(artifact, sink=scan)
+        scan.known(known)
+        tree = contents.tree()
+        ctx = AuditContext(tree, source, None, "", None, "tar")
+        changed = {
+            p: data
+            for p in tree.paths()
+            if (e := tree.get(p)) is not None
+            and (source.get(p) is None or source.get(p).blob_id != e.blob_id)  # type: ignore[union-attr]
+            and (data := tree.read(p)) is not None
+        }
+        scan.finish(ctx, changed, contents.stripped_prefix)
+        if between is not None:
+            between()
+        return scan.results(), scan
+
+
+def _let_the_worker_claim_the_jobs() -> None:
+    """The main process runs a job the worker has not claimed yet when it collects the
+    results (so that neither waits for the other); the audit explains differences
+    first, here a pause stands in for that."""
+    time.sleep(0.3)
+
+
+@pytest.fixture(autouse=True)
+def _any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prescan_module, "MIN_ARTIFACT_BYTES_FOR_WORKER", 0)
+
+
+def test_worker_and_in_process_agree(tmp_path: Path) -> None:
+    got, _ = _audit_steps(tmp_path, worker=True)
+    alone, _ = _audit_steps(tmp_path, worker=False)
+    assert set(got.signals) == set(alone.signals) == {"m4/loader.m4", "Makefile.in"}
+    for path in got.signals:
+        assert got.signals[path] == alone.signals[path]
+        assert got.signals[path] == scan_build_code(path, RELEASE[path].decode())
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
+
+
+def test_lookups_come_back_by_name_and_blob(tmp_path: Path) -> None:
+    if not _forks():
+        pytest.skip("no worker here")
+    got, _ = _audit_steps(tmp_path, worker=True)
+    key = ("loader.m4", git_blob_id(RELEASE["m4/loader.m4"]))
+    assert got.lookups[key].status == "unknown"
+    # identical to git: never looked up
+    assert ("configure.ac", git_blob_id(CONFIGURE_AC.encode())) not in got.lookups
+
+
+def test_jobs_run_in_the_worker_from_the_offered_files(tmp_path: Path) -> None:
+    def inputs(ctx: AuditContext, changed: list[str]) -> tuple[int, str, list[str]]:
+        return os.getpid(), (ctx.text(ctx.artifact, "configure.ac") or ""), changed
+
+    job = Job(inputs, lambda base: base == "configure.ac")
+    got, _ = _audit_steps(
+        tmp_path, {"inputs": job}, worker=True, between=_let_the_worker_claim_the_jobs
+    )
+    pid, text, changed = got.jobs["inputs"]
+    assert (pid != os.getpid()) == _forks()
+    assert text == CONFIGURE_AC  # identical to git, yet offered: the job reads it
+    assert changed == ["Makefile.in", "docs/manual.txt", "m4/loader.m4"]
+
+
+def test_a_job_reading_a_file_it_was_not_offered_runs_here(tmp_path: Path) -> None:
+    def reads_manual(ctx: AuditContext, _changed: list[str]) -> tuple[int, str | None]:
+        return os.getpid(), ctx.text(ctx.artifact, "docs/manual.txt")
+
+    job = Job(reads_manual, lambda base: base == "configure.ac")  # manual.txt not declared
+    got, _ = _audit_steps(tmp_path, {"manual": job}, worker=True)
+    assert got.jobs["manual"] == (os.getpid(), "not build code\n")
+
+
+def test_the_main_process_takes_scans_from_the_other_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the worker is busy with a long job, the main process scans the files."""
-    import time
-
     if not _forks():
         pytest.skip("no worker here")
     log = tmp_path / "scans"
@@ -70,87 +171,124 @@ def test_the_main_process_takes_tasks_from_the_other_end(
             fh.write(f"{os.getpid()} {path}\n")
         return real(path, text)
 
+    def slow_job(_ctx: AuditContext, _changed: list[str]) -> str:
+        time.sleep(1.0)
+        return "done"
+
     monkeypatch.setattr(prescan_module, "scan_build_code", logged)
-    scan = Prescan(_candidates(), {"slow": lambda: time.sleep(1.0) or "done"})
-    scan.start()
-    got = scan.results()
+    # the worker must not have scanned everything before the read ends: hold it back
+    # until the job (claimed first once the read has ended) keeps it busy
+    monkeypatch.setattr(prescan_module._Worker, "_scan", lambda self, index: None)
+    got, _ = _audit_steps(
+        tmp_path,
+        {"slow": Job(slow_job, lambda base: False)},
+        worker=True,
+        between=_let_the_worker_claim_the_jobs,
+    )
     assert got.jobs["slow"] == "done"
     scanned_by = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
     assert set(scanned_by) == {"m4/loader.m4", "Makefile.in"}  # each once
-    assert set(scanned_by.values()) == {os.getpid()}  # the worker was busy with the job
+    assert set(scanned_by.values()) == {os.getpid()}
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
-def test_small_inputs_are_scanned_in_process() -> None:
-    small = Prescan({"m4/loader.m4": LOADER.encode()})
-    small.start()
-    assert small._pid is None
-    assert small.results().signals["m4/loader.m4"]
+def test_small_artifacts_are_analysed_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prescan_module, "MIN_ARTIFACT_BYTES_FOR_WORKER", 10**9)
+    artifact = _tarball(tmp_path, RELEASE)
+    scan = Prescan()
+    scan.start(artifact.stat().st_size)
+    assert not scan.running
+    assert not scan.wants("pkg-1.0/m4/loader.m4", b"")
 
 
-def test_failed_worker_falls_back_to_scanning_here(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_worker_falls_back_to_computing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if not _forks():
         pytest.skip("no fork here")
-    parent = os.getpid()
-    real = Prescan._take
 
-    def flaky(self: Prescan, front: bool) -> Any:
-        if os.getpid() != parent:
-            raise RuntimeError("worker breaks")
-        return real(self, front)
+    def breaks(self: object) -> None:
+        raise RuntimeError("worker breaks")
 
-    monkeypatch.setattr(Prescan, "_take", flaky)
-    scan = Prescan(_candidates(), {"answer": lambda: 42})
-    scan.start()
-    got = scan.results()
+    monkeypatch.setattr(prescan_module._Worker, "serve", breaks)
+    job = Job(lambda _ctx, _changed: 42, lambda base: False)
+    got, _ = _audit_steps(tmp_path, {"answer": job}, worker=True)
     assert got.jobs["answer"] == 42
     assert set(got.signals) == {"m4/loader.m4", "Makefile.in"}
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
-def test_released_upstream_files_are_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        "chainsight.knowledge.upstream_files.is_verified_upstream",
-        lambda name, content: name.endswith("loader.m4"),
-    )
-    got = Prescan({"m4/loader.m4": LOADER.encode()}).results().signals
-    assert "m4/loader.m4" not in got
+def test_a_wrong_guess_of_the_final_paths_is_corrected(tmp_path: Path) -> None:
+    """A tarball without a single top-level directory keeps its paths: the worker's
+    guess (strip the first component) was wrong, and its results must not be used
+    under the guessed names."""
+    members = {f"pkg/{p}": d for p, d in RELEASE.items()} | {"README": b"two tops\n"}
+    got, _ = _audit_steps(tmp_path, worker=True, members=members, top=None)
+    alone, _ = _audit_steps(tmp_path, worker=False, members=members, top=None)
+    # configure.ac is in git at the top, so pkg/configure.ac is only in the artifact
+    assert set(got.signals) == {"pkg/m4/loader.m4", "pkg/Makefile.in", "pkg/configure.ac"}
+    assert got.signals == alone.signals
+    assert got.signals["pkg/m4/loader.m4"] == scan_build_code("pkg/m4/loader.m4", LOADER)
+    assert not any(path.startswith("m4/") for path in got.signals)
 
 
-def test_an_uncollected_worker_is_stopped_not_leaked() -> None:
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+def test_released_upstream_files_are_not_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainsight.knowledge import upstream_files
+
+    real = upstream_files.lookup
+
+    def lookup(name: str, content: bytes) -> Any:
+        prov = real(name, content)
+        if name == "loader.m4":
+            from dataclasses import replace
+
+            return replace(prov, status="verified-upstream")
+        return prov
+
+    monkeypatch.setattr(upstream_files, "lookup", lookup)
+    for worker in (True, False):
+        got, _ = _audit_steps(tmp_path, worker=worker)
+        assert "m4/loader.m4" not in got.signals
+        assert "m4/loader.m4" in got.released
+
+
+def test_an_uncollected_worker_is_stopped_not_leaked(tmp_path: Path) -> None:
+    if not _forks():
         pytest.skip("no worker here")
-    with Prescan(_candidates()) as scan:
-        scan.start()
+    artifact = _tarball(tmp_path, RELEASE)
+    with Prescan() as scan:
+        scan.start(artifact.stat().st_size)
         pid = scan._pid
         assert pid is not None
+        read_archive(artifact, sink=scan)
     # closed without results(): killed and reaped, nothing left to wait for
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    assert scan._pid is None and scan._fd is None
+    assert not scan.running and scan._to_worker is None
 
 
-def test_no_fork_while_another_thread_runs() -> None:
-    import threading
-
+def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        scan = Prescan(_candidates())
-        scan.start()
-        assert scan._pid is None
-        assert scan.results().signals["m4/loader.m4"]
+        scan = Prescan()
+        scan.start(10**9)
+        assert not scan.running
     finally:
         stop.set()
         other.join()
 
 
-def test_worker_and_parent_read_the_knowledge_base_at_once() -> None:
+def test_worker_and_parent_read_the_knowledge_base_at_once(tmp_path: Path) -> None:
     """The zip the parent has open must not be shared with the worker (one file offset
     for two processes gives corrupt reads): the batch path audits many packages in one
     process, so the knowledge base is open before the worker is forked."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not _forks():
         pytest.skip("no worker here")
     from chainsight.knowledge import upstream_files as uf
 
@@ -163,16 +301,29 @@ def test_worker_and_parent_read_the_knowledge_base_at_once() -> None:
     def versions(part: list[str]) -> list[int]:
         return [len(entry.versions) if (entry := uf._entry(n)) else -1 for n in part]
 
+    def job(_ctx: AuditContext, _changed: list[str]) -> list[int]:
+        return versions(names[:half])
+
     # 1. the worker's reads do not move the parent's file offset
     before = os.lseek(handle.fileno(), 0, os.SEEK_CUR)
-    quiet = Prescan(_candidates(), {"child": lambda: versions(names[:half])})
-    quiet.start()
-    there = quiet.results().jobs["child"]
+    quiet, _ = _audit_steps(
+        tmp_path,
+        {"child": Job(job, lambda b: False)},
+        worker=True,
+        members=TEXT_ONLY,
+        between=_let_the_worker_claim_the_jobs,
+    )
+    there = quiet.jobs["child"]
     assert os.lseek(handle.fileno(), 0, os.SEEK_CUR) == before
     # 2. both read at once and both get the right entries
-    scan = Prescan(_candidates(), {"child": lambda: versions(names[:half])})
-    scan.start()
-    here = versions(names[half:])
-    assert scan.results().jobs["child"] == there
+    here: list[int] = []
+    both, _ = _audit_steps(
+        tmp_path,
+        {"child": Job(job, lambda b: False)},
+        worker=True,
+        members=TEXT_ONLY,
+        between=lambda: _let_the_worker_claim_the_jobs() or here.extend(versions(names[half:])),
+    )
+    assert both.jobs["child"] == there
     uf._entry.cache_clear()
     assert there == versions(names[:half]) and here == versions(names[half:])

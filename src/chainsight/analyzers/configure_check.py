@@ -103,6 +103,18 @@ _DNL = re.compile(r"(?<![\w$])dnl\b[^\n]*")
 _COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.MULTILINE)
 
 
+_INPUT_NAMES = frozenset(
+    {"configure", "configure.ac", "configure.in", "aclocal.m4", "acinclude.m4", "Makefile.am"}
+)
+
+
+def is_configure_input(base: str) -> bool:
+    """Whether :func:`configure_code_findings` may read a file of this (base) name: the
+    configure itself and what autoconf reads for it (files that ``m4_include`` names
+    aside, which can be called anything)."""
+    return base in _INPUT_NAMES or base.endswith(".m4")
+
+
 def _macro_inputs(ctx: AuditContext, directory: str) -> list[str]:
     """What autoconf reads for the configure in ``directory``: configure.ac (or .in),
     aclocal.m4, acinclude.m4, the files they include, and the m4 files of the macro

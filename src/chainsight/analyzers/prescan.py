@@ -1,45 +1,77 @@
-"""Analyses run on the second core while the main process explains differences.
+"""Analyses run on the second core, starting while the artifact is still being read.
 
-The behaviour scan of build code depends on one file's path and content only.
-As soon as the comparison says which files are only in the artifact or
-modified, a forked worker scans every candidate among them that is not a
-released upstream file — a superset of what the explainers will later select —
-and runs the other whole-artifact jobs it is given (the configure vocabulary
-check); the main process meanwhile explains differences, looks up provenance,
-examines opaque files and runs the indicator rules, then takes over tasks from
-the other end of the same list until the two meet. Results the caller needs
-but nobody computed are computed in-process, so the outcome never depends on
-whether the worker ran.
+The behaviour scan of a build file and the knowledge-base lookup of an
+upstream-named file each depend on one file's name and content only. Before
+the artifact is read the audit forks a worker, and the reading thread offers
+it every member that may need either (build code by name or ``#!`` line,
+upstream file names, the inputs of the whole-artifact jobs) through shared
+memory, as each member comes out of the decompressor. Once the tag's tree is
+known the worker drops what the repository has and works on the rest: lookups
+first (the main process needs them first), then scans, in the order the
+members came.
 
-A worker is used only where ``fork`` exists and there are two or more CPUs, and
-only when no other thread runs (else everything is computed here); it is
-killed if the audit fails before collecting it; it reads the artifact's content
-from memory and, for files identical to git, through the repository already
-open (libgit2 object reads); it runs nothing it reads.
+When the read ends the main process sends the final paths and the list of
+changed files. The worker sends its lookups back, runs the jobs (the configure
+vocabulary check, from the content it was offered) and goes on scanning, while
+the main process explains the differences; then the main process takes scans
+(and a job nobody started) from the other end of the list until the two meet.
+Whatever nobody computed — the worker did not run, failed, or was not offered
+a file — is computed in-process, so the outcome never depends on whether or
+how the worker ran; only the time does.
+
+A worker is used only where ``fork`` exists, with two or more CPUs, for an
+artifact big enough to pay for it, and only when no other thread runs (it is
+forked before the reading thread starts). It is killed if the audit fails
+before collecting it. It reads nothing but what it is sent, and runs nothing
+it reads.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import mmap
 import os
 import pickle
+import posixpath
+import select
+import struct
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainsight.analyzers.behaviour import Signal, build_code_kind, scan_build_code
 
-MIN_CHARS_FOR_WORKER = 200_000
-"""Below this much text a fork costs more than it saves."""
-CLAIM_TIMEOUT = 5.0
-"""Seconds to wait for the task list's lock; past that the claimant stops taking
-tasks (whatever is left is computed in-process afterwards)."""
+if TYPE_CHECKING:
+    from chainsight.analyzers.context import AuditContext
+    from chainsight.knowledge.upstream_files import Provenance
+    from chainsight.trees import Entry
 
-Task = tuple[str, str]
-"""``("job", name)`` or ``("scan", path)``."""
+MIN_ARTIFACT_BYTES_FOR_WORKER = 256 * 1024
+"""Below this artifact size a fork costs more than it saves."""
+MAX_OFFERS = 4096
+"""Members offered to the worker at most (the rest are analysed in-process)."""
+SHARED_BYTES = 256 * 1024 * 1024
+"""Shared memory for offered content (reserved, not used, until written)."""
+MAX_OFFERED_FILE = 16 * 1024 * 1024
+PIPE_BYTES = 1024 * 1024
+"""Asked-for pipe capacity, so that neither side waits on a full pipe."""
+MESSAGE_LIMIT = 4000
+"""Messages to the worker stay below PIPE_BUF, so that each write is atomic."""
+CLAIM_TIMEOUT = 5.0
+"""Seconds to wait for the claim lock; past that the claimant stops taking tasks."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A whole-artifact analysis: ``run(ctx, changed)`` once the read has ended. The
+    worker runs it on a context holding only the files it was offered; ``reads(base
+    name)`` says which files those must include."""
+
+    run: Callable[[AuditContext, list[str]], Any]
+    reads: Callable[[str], bool]
 
 
 @dataclass
@@ -47,55 +79,89 @@ class PrescanResults:
     signals: dict[str, list[Signal]] = field(default_factory=dict)
     """Behaviour signals by path, for every build-code file scanned."""
     jobs: dict[str, Any] = field(default_factory=dict)
-    """What each extra job (see :class:`Prescan`) returned."""
+    """What each job returned."""
     released: set[str] = field(default_factory=set)
     """Files not scanned because they are released upstream files."""
+    lookups: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    """Knowledge-base lookups by (base name, blob id)."""
 
     def merge(self, other: PrescanResults) -> None:
         self.signals.update(other.signals)
         self.jobs.update(other.jobs)
         self.released |= other.released
+        self.lookups.update(other.lookups)
 
-    def has(self, task: Task) -> bool:
-        kind, name = task
-        if kind == "job":
-            return name in self.jobs
-        return name in self.signals or name in self.released
+    def scanned(self, path: str) -> bool:
+        return path in self.signals or path in self.released
+
+
+def _guess_path(raw: str) -> str:
+    """The path a member will most likely have once the single top-level directory
+    of a release tarball is stripped (checked, and corrected, when the read ends)."""
+    return raw.split("/", 1)[1] if "/" in raw else raw
+
+
+def _final_path(raw: str, prefix: str | None) -> str | None:
+    if prefix is None:
+        return raw
+    return raw[len(prefix) + 1 :] if raw.startswith(prefix + "/") else None
+
+
+def _is_code(path: str, data: bytes) -> str | None:
+    if build_code_kind(path) is None and not data.startswith(b"#!"):
+        return None
+    return build_code_kind(path, data.decode("utf-8", "replace"))
+
+
+def _lookup(base: str, data: bytes) -> Provenance:
+    from chainsight.knowledge.upstream_files import lookup
+
+    return lookup(base, data)
+
+
+def _scan(path: str, data: bytes, prov: Provenance | None, out: PrescanResults) -> None:
+    """What the audit does with one changed file: nothing for a released upstream file
+    (see build_code._to_scan), else a behaviour scan."""
+    if prov is not None and prov.status == "verified-upstream":
+        out.released.add(path)
+    else:
+        out.signals[path] = scan_build_code(path, data.decode("utf-8", "replace"))
+
+
+class _NotOffered(Exception):
+    """The worker's job read a file it was not sent: the job is left to the main process."""
 
 
 class Prescan:
-    """Scan ``candidates`` (path -> content) for build-code signals, and run ``jobs``
-    (other whole-artifact analyses whose results pickle), on two cores when that pays.
+    """The second-core worker for one audit; see the module documentation.
 
-    The tasks form one list, the jobs and the largest files first. The worker
-    takes tasks from the front; the main process, once its own work is done and
-    it asks for :meth:`results`, takes them from the back until the two meet, so
-    that neither core waits long for the other.
+    ``start(size)`` (before any thread starts) → the reading thread calls
+    :meth:`wants` / :meth:`offer` → :meth:`known` once the repository's blobs
+    are known → :meth:`finish` when the read has ended → :meth:`lookups` →
+    :meth:`results`. Use as a context manager: an uncollected worker is killed.
     """
 
-    def __init__(
-        self,
-        candidates: Mapping[str, bytes],
-        jobs: Mapping[str, Callable[[], Any]] | None = None,
-    ) -> None:
-        self._code: dict[str, str] = {}
-        self._raw: dict[str, bytes] = {}
-        for path, data in candidates.items():
-            if build_code_kind(path) is None and not data.startswith(b"#!"):
-                continue
-            text = data.decode("utf-8", "replace")
-            if build_code_kind(path, text) is not None:
-                self._code[path] = text
-                self._raw[path] = data
+    def __init__(self, jobs: Mapping[str, Job] | None = None, *, guess_paths: bool = True):
         self._jobs = dict(jobs or {})
-        self._tasks: list[Task] = [("job", name) for name in self._jobs] + [
-            ("scan", path) for path in sorted(self._code, key=lambda p: -len(self._code[p]))
-        ]
-        self._ends: Any = None
-        self._lock: Any = None
+        self._guess_paths = guess_paths
         self._pid: int | None = None
-        self._fd: int | None = None
+        self._to_worker: int | None = None
+        self._from_worker: int | None = None
+        self._shared: mmap.mmap | None = None
+        self._claims: mmap.mmap | None = None
+        self._claim_lock: Any = None
+        self._send_lock = threading.Lock()
+        self._used = 0
+        self._max_offers = 0
+        self._offers: list[tuple[str, str]] = []
+        self._known: frozenset[str] | set[str] = frozenset()
+        self._names: frozenset[str] = frozenset()
+        self._ctx: AuditContext | None = None
+        self._changed: dict[str, bytes] = {}
+        self._prefix: str | None = None
+        self._lookups: dict[tuple[str, str], Provenance] | None = None
         self._results: PrescanResults | None = None
+        self._inbox = bytearray()
 
     def __enter__(self) -> Prescan:
         return self
@@ -103,109 +169,467 @@ class Prescan:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Stop a worker whose results were not collected (the audit failed meanwhile)."""
-        if self._pid is None:
+    @property
+    def running(self) -> bool:
+        return self._pid is not None
+
+    # -- the main process: setting up --------------------------------------------
+
+    def start(self, artifact_bytes: int) -> None:
+        """Fork the worker, when that pays and is safe."""
+        if (
+            artifact_bytes < MIN_ARTIFACT_BYTES_FOR_WORKER
+            or not hasattr(os, "fork")
+            or (os.cpu_count() or 1) < 2
+            or threading.active_count() > 1  # a lock held by another thread stays held
+        ):
             return
-        import signal
+        import multiprocessing
 
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self._pid, 0)
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-        self._pid = self._fd = None
+        from chainsight.knowledge.upstream_names import base_names
 
-    # -- tasks -------------------------------------------------------------------
-
-    def _run(self, task: Task, out: PrescanResults) -> None:
-        kind, name = task
-        if kind == "job":
-            out.jobs[name] = self._jobs[name]()
-            return
-        from chainsight.knowledge.upstream_files import is_verified_upstream
-
-        # the audit does not scan a released upstream file (see build_code._to_scan)
-        if is_verified_upstream(name, self._raw[name]):
-            out.released.add(name)
-        else:
-            out.signals[name] = scan_build_code(name, self._code[name])
-
-    def _claim(self, front: bool) -> int | None:
-        """The next task from one end of the list, or None once the ends have met (or
-        the lock is held far too long: the claimant then stops taking tasks)."""
-        if not self._lock.acquire(timeout=CLAIM_TIMEOUT):
-            return None
         try:
-            low, high = int(self._ends[0]), int(self._ends[1])
-            if low > high:
-                return None
-            if front:
-                self._ends[0] = low + 1
-                return low
-            self._ends[1] = high - 1
-            return high
-        finally:
-            self._lock.release()
-
-    def _take(self, front: bool) -> PrescanResults:
-        out = PrescanResults()
-        while (index := self._claim(front)) is not None:
-            self._run(self._tasks[index], out)
-        return out
-
-    # -- the worker ----------------------------------------------------------------
-
-    def start(self) -> None:
-        size = sum(len(t) for t in self._code.values())
-        if size < MIN_CHARS_FOR_WORKER or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-            return
-        if threading.active_count() > 1:
-            return  # a lock held by another thread would stay held in the child: no fork
-        context = multiprocessing.get_context("fork")
-        self._ends = context.RawArray("i", [0, len(self._tasks) - 1])
-        self._lock = context.Lock()
-        read_fd, write_fd = os.pipe()
+            self._names = base_names()
+        except Exception:
+            return  # without the index every lookup is made in-process
+        self._shared = mmap.mmap(-1, SHARED_BYTES)
+        self._claims = mmap.mmap(-1, MAX_OFFERS + len(self._jobs) + 1)
+        self._claim_lock = multiprocessing.get_context("fork").Lock()
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        capacity = min(_grow_pipe(down_write), _grow_pipe(up_write))
+        self._max_offers = min(MAX_OFFERS, capacity // 512)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the worker: compute, send, leave without running any cleanup
             code = 0
             try:
-                os.close(read_fd)
-                payload = pickle.dumps(self._take(front=True), pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_fd, "wb") as out:
-                    out.write(payload)
+                os.close(down_write)
+                os.close(up_read)
+                _Worker(self, down_read, up_write).serve()
             except BaseException:
                 code = 1
             os._exit(code)
-        os.close(write_fd)
-        self._pid, self._fd = pid, read_fd
+        os.close(down_read)
+        os.close(up_write)
+        self._pid, self._to_worker, self._from_worker = pid, down_write, up_read
+
+    def close(self) -> None:
+        """Stop a worker whose results were not collected (the audit failed meanwhile)."""
+        pid, self._pid = self._pid, None
+        if pid is not None:
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # a write blocked on its pipe now fails
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        with self._send_lock:
+            for fd in (self._to_worker, self._from_worker):
+                if fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            self._to_worker = self._from_worker = None
+
+    # -- the main process: feeding the worker --------------------------------------
+
+    def wants(self, path: str, head: bytes) -> bool:
+        """Whether the worker should be offered this member (reading thread)."""
+        if self._to_worker is None:
+            return False
+        base = posixpath.basename(path)
+        guess = _guess_path(path) if self._guess_paths else path
+        return (
+            head == b"#!"
+            or build_code_kind(guess) is not None
+            or base in self._names
+            or any(job.reads(base) for job in self._jobs.values())
+        )
+
+    def offer(self, path: str, blob_id: str, data: bytes) -> None:
+        """Hand one member to the worker (reading thread). Never raises."""
+        with self._send_lock:
+            shared = self._shared
+            if self._to_worker is None or shared is None:
+                return
+            index = len(self._offers)
+            start = self._used
+            if (
+                index >= self._max_offers
+                or len(data) > MAX_OFFERED_FILE
+                or start + len(data) > len(shared)
+            ):
+                return
+            message = pickle.dumps(("member", index, path, blob_id, start, len(data)))
+            if len(message) > MESSAGE_LIMIT:
+                return
+            shared[start : start + len(data)] = data
+            if self._send(message):
+                self._used += len(data)
+                self._offers.append((path, blob_id))
+
+    def known(self, blobs: frozenset[str] | set[str]) -> None:
+        """The repository's blobs: the worker analyses only what they do not include."""
+        self._known = blobs
+        self._send_object("known", frozenset(blobs))
+
+    def finish(
+        self,
+        ctx: AuditContext,
+        changed: Mapping[str, bytes],
+        prefix: str | None,
+        offer_changed: bool = False,
+    ) -> None:
+        """The read has ended: ``changed`` maps every path only in the artifact or
+        modified to its content; ``prefix`` is the top-level directory the reader
+        stripped. With ``offer_changed`` (nothing was offered while reading) the
+        changed files are offered now."""
+        self._ctx, self._changed, self._prefix = ctx, dict(changed), prefix
+        if self._to_worker is None:
+            return
+        if offer_changed:
+            for path, data in self._changed.items():
+                entry = ctx.artifact.get(path)
+                if entry is not None and self.wants(path, data[:2]):
+                    self.offer(path, entry.blob_id, data)
+        entries = list(ctx.artifact.entries())
+        if not self._send_object("finish", (entries, prefix, sorted(self._changed))):
+            self.close()  # it would wait for a finish that never comes
+
+    def _send(self, message: bytes) -> bool:
+        fd = self._to_worker
+        if fd is None:
+            return False
+        try:
+            os.write(fd, struct.pack("<I", len(message)) + message)
+            return True
+        except OSError:
+            return False
+
+    def _send_object(self, kind: str, value: object) -> bool:
+        """Send a large value through shared memory, announced by a short message."""
+        payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self._send_lock:
+            shared = self._shared
+            if shared is None or self._to_worker is None:
+                return False
+            start = self._used
+            if start + len(payload) > len(shared):
+                return False
+            shared[start : start + len(payload)] = payload
+            if not self._send(pickle.dumps((kind, start, len(payload)))):
+                return False
+            self._used += len(payload)
+            return True
+
+    # -- the main process: collecting -------------------------------------------------
+
+    def _receive(self) -> Any:
+        """The worker's next message (blocking), or None when it has gone."""
+        fd = self._from_worker
+        if fd is None:
+            return None
+        inbox = self._inbox
+        try:
+            while True:
+                if len(inbox) >= 8:
+                    (size,) = struct.unpack_from("<Q", inbox)
+                    if len(inbox) >= 8 + size:
+                        payload = bytes(inbox[8 : 8 + size])
+                        del inbox[: 8 + size]
+                        return pickle.loads(payload)  # our own child's output
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    return None
+                inbox += chunk
+        except Exception:
+            return None
+
+    def lookups(self) -> dict[tuple[str, str], Provenance]:
+        """Knowledge-base lookups the worker made, by (base name, blob id); it sends
+        them as soon as the read has ended. Empty without a worker."""
+        if self._lookups is None:
+            message = self._receive() if self._pid is not None else None
+            self._lookups = (
+                message[1] if isinstance(message, tuple) and message[0] == "lookups" else {}
+            )
+        return self._lookups
+
+    def _claim(self, index: int) -> bool:
+        claims, lock = self._claims, self._claim_lock
+        if claims is None or lock is None:
+            return True
+        if not lock.acquire(timeout=CLAIM_TIMEOUT):
+            return False
+        try:
+            if claims[index]:
+                return False
+            claims[index] = 1
+            return True
+        finally:
+            lock.release()
+
+    def _job_slot(self, name: str) -> int:
+        return MAX_OFFERS + sorted(self._jobs).index(name)
 
     def results(self) -> PrescanResults:
         """Everything: what the worker computed, what this process takes over from the
-        other end of the list, and whatever is still missing (the worker did not run,
-        or failed)."""
+        other end of the list, and whatever is still missing."""
         if self._results is not None:
             return self._results
+        if self._ctx is None:
+            raise RuntimeError("Prescan.results() before finish()")
         got = PrescanResults()
-        if self._pid is not None and self._fd is not None:
-            got.merge(self._take(front=False))
-            with os.fdopen(self._fd, "rb") as fh:
-                data = fh.read()
-            _, status = os.waitpid(self._pid, 0)
-            if status == 0 and data:
-                try:
-                    value = pickle.loads(data)  # our own child's output, never analysed content
-                except Exception:
-                    value = None
-                if isinstance(value, PrescanResults):
-                    got.merge(value)
-            self._pid = self._fd = None
-        for task in self._tasks:
-            if not got.has(task):
-                self._run(task, got)
+        if self._pid is not None:
+            got.lookups.update(self.lookups())
+            self._take_from_the_back(got)
+            message = self._receive()
+            if isinstance(message, tuple) and message[0] == "final":
+                got.merge(message[1])
+            pid, self._pid = self._pid, None
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            self.close()
+        for path, data in self._changed.items():
+            if not got.scanned(path) and _is_code(path, data) is not None:
+                _scan(path, data, self._provenance(got, path, data), got)
+        for name, job in self._jobs.items():
+            if name not in got.jobs:
+                got.jobs[name] = job.run(self._ctx, sorted(self._changed))
         self._results = got
         return got
+
+    def _provenance(self, got: PrescanResults, path: str, data: bytes) -> Provenance:
+        entry = self._ctx.artifact.get(path) if self._ctx is not None else None
+        base = posixpath.basename(path)
+        key = (base, entry.blob_id if entry is not None else "")
+        if key not in got.lookups:
+            got.lookups[key] = _lookup(base, data)
+        return got.lookups[key]
+
+    def _take_from_the_back(self, got: PrescanResults) -> None:
+        assert self._ctx is not None
+        for name, job in sorted(self._jobs.items()):
+            if self._claim(self._job_slot(name)):
+                got.jobs[name] = job.run(self._ctx, sorted(self._changed))
+        for index in range(len(self._offers) - 1, -1, -1):
+            raw, blob_id = self._offers[index]
+            path = _final_path(raw, self._prefix)
+            if path is None or blob_id in self._known or path not in self._changed:
+                continue
+            entry = self._ctx.artifact.get(path)
+            data = self._changed[path]
+            if entry is None or entry.blob_id != blob_id or _is_code(path, data) is None:
+                continue
+            if not self._claim(index):
+                continue
+            _scan(path, data, self._provenance(got, path, data), got)
+
+
+def _grow_pipe(fd: int) -> int:
+    """Ask for a larger pipe buffer (Linux); the capacity in bytes."""
+    try:
+        import fcntl
+
+        set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+        if set_size is not None:
+            return int(fcntl.fcntl(fd, set_size, PIPE_BYTES))
+    except OSError:
+        pass
+    return 65536
+
+
+class _Worker:
+    """The forked side: reads offers and control messages, computes, reports."""
+
+    def __init__(self, owner: Prescan, inbox: int, outbox: int) -> None:
+        self.owner = owner
+        self.inbox_fd = inbox
+        self.outbox_fd = outbox
+        self.buffer = bytearray()
+        self.members: dict[int, tuple[str, str, bytes]] = {}
+        self.waiting: list[int] = []
+        self.lookup_queue: deque[int] = deque()
+        self.scan_queue: deque[int] = deque()
+        self.known: frozenset[str] | None = None
+        self.finished: tuple[dict[str, Entry], str | None, list[str]] | None = None
+        self.jobs_done = False
+        self.out = PrescanResults()
+        """Lookups and job results."""
+        self.scanned: dict[int, tuple[str, list[Signal] | None]] = {}
+        """Scans by member: (the path scanned as, signals or None for a released file)."""
+        self.changed: set[str] = set()
+
+    # -- messages ------------------------------------------------------------------
+
+    def _read(self, block: bool) -> bool:
+        """Read what has arrived (waiting for something when ``block``); False at EOF."""
+        if not block:
+            ready, _, _ = select.select([self.inbox_fd], [], [], 0)
+            if not ready:
+                return True
+        chunk = os.read(self.inbox_fd, 1 << 20)
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    def _messages(self) -> Iterable[tuple[Any, ...]]:
+        buffer = self.buffer
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("<I", buffer)
+            if len(buffer) < 4 + size:
+                break
+            message = pickle.loads(bytes(buffer[4 : 4 + size]))  # from our own parent
+            del buffer[: 4 + size]
+            yield message
+
+    def _shared(self, start: int, size: int) -> bytes:
+        shared = self.owner._shared
+        assert shared is not None
+        return shared[start : start + size]
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "member":
+            _, index, path, blob_id, start, size = message
+            self.members[index] = (path, blob_id, self._shared(start, size))
+            if self.known is None:
+                self.waiting.append(index)
+            else:
+                self._queue(index)
+        elif kind == "known":
+            self.known = pickle.loads(self._shared(message[1], message[2]))
+            for index in self.waiting:
+                self._queue(index)
+            self.waiting.clear()
+        elif kind == "finish":
+            entries, prefix, changed = pickle.loads(self._shared(message[1], message[2]))
+            self.finished = ({e.path: e for e in entries}, prefix, changed)
+
+    def _queue(self, index: int) -> None:
+        _raw, blob_id, data = self.members[index]
+        if self.known is not None and blob_id in self.known:
+            return
+        self.lookup_queue.append(index)
+        if _is_code(self._path(index), data) is not None:
+            self.scan_queue.append(index)
+
+    def _path(self, index: int) -> str:
+        raw = self.members[index][0]
+        if self.finished is not None:
+            return _final_path(raw, self.finished[1]) or raw
+        return _guess_path(raw) if self.owner._guess_paths else raw
+
+    # -- work --------------------------------------------------------------------------
+
+    def _provenance(self, index: int) -> Provenance:
+        path, blob_id, data = self.members[index]
+        base = posixpath.basename(path)
+        key = (base, blob_id)
+        if key not in self.out.lookups:
+            self.out.lookups[key] = _lookup(base, data)
+        return self.out.lookups[key]
+
+    def _scan(self, index: int) -> None:
+        if self.owner._claim(index):
+            self._scan_claimed(index)
+
+    def _scan_claimed(self, index: int) -> None:
+        path = self._path(index)
+        result = PrescanResults()
+        _scan(path, self.members[index][2], self._provenance(index), result)
+        self.scanned[index] = (path, result.signals.get(path))
+
+    def _run_jobs(self) -> None:
+        assert self.finished is not None
+        from chainsight.analyzers.context import AuditContext
+        from chainsight.trees import FileTree
+
+        entries, _prefix, changed = self.finished
+        by_blob = {blob_id: data for _path, blob_id, data in self.members.values()}
+
+        def read(entry: Entry) -> bytes | None:
+            data = by_blob.get(entry.blob_id)
+            if data is None:
+                raise _NotOffered(entry.path)
+            return data
+
+        artifact = FileTree(entries, read)
+        ctx = AuditContext(artifact, FileTree({}, lambda _e: None), None, "", None, "")
+        for name, job in sorted(self.owner._jobs.items()):
+            if not self.owner._claim(self.owner._job_slot(name)):
+                continue
+            # a job that reads a file it was not offered is left to the main process,
+            # which runs every job missing from the results whoever claimed it
+            with contextlib.suppress(_NotOffered):
+                self.out.jobs[name] = job.run(ctx, changed)
+
+    def _belongs(self, index: int) -> bool:
+        """Whether a member is, under its final path, one of the changed files."""
+        assert self.finished is not None
+        entry = self.finished[0].get(self._path(index))
+        return (
+            entry is not None
+            and entry.path in self.changed
+            and entry.blob_id == self.members[index][1]
+        )
+
+    def _settle(self) -> None:
+        """Once the final paths are known: forget members that are not changed files,
+        and scan again what was scanned under a wrongly guessed path."""
+        assert self.finished is not None
+        self.changed = set(self.finished[2])
+        for index, (used, _signals) in list(self.scanned.items()):
+            if not self._belongs(index):
+                del self.scanned[index]
+            elif used != self._path(index):
+                self._scan_claimed(index)
+        self.scan_queue = deque(i for i in self.scan_queue if self._belongs(i))
+
+    def _report(self) -> PrescanResults:
+        out = PrescanResults(jobs=self.out.jobs, lookups=self.out.lookups)
+        for path, signals in self.scanned.values():
+            if signals is None:
+                out.released.add(path)
+            else:
+                out.signals[path] = signals
+        return out
+
+    def serve(self) -> None:
+        settled = False
+        while True:
+            busy = bool(self.lookup_queue or self.scan_queue) or (
+                self.finished is not None and not self.jobs_done
+            )
+            if self.finished is not None and not busy:
+                break
+            if not self._read(block=not busy):
+                if self.finished is None:
+                    return  # the audit stopped: nobody wants the results
+                break
+            for message in self._messages():
+                self._handle(message)
+            if self.lookup_queue:
+                index = self.lookup_queue.popleft()
+                self._provenance(index)
+                continue
+            if self.finished is not None and not settled:
+                settled = True
+                self._settle()
+                self._send(("lookups", self.out.lookups))
+            if self.finished is not None and not self.jobs_done:
+                self.jobs_done = True
+                self._run_jobs()
+                continue
+            if self.scan_queue:
+                self._scan(self.scan_queue.popleft())
+        self._send(("final", self._report()))
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        payload = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        data = memoryview(struct.pack("<Q", len(payload)) + payload)
+        while data:
+            written = os.write(self.outbox_fd, data)
+            data = data[written:]

@@ -22,10 +22,15 @@ upstream versions (``knowledge/upstream_files``):
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from chainsight.analyzers.context import AuditContext
 from chainsight.model import Category, Evidence, FileRecord, Finding, Severity, Status
+
+if TYPE_CHECKING:
+    from chainsight.knowledge.upstream_files import Provenance
 
 BUILD_FILE_CATEGORIES = frozenset(
     {Category.M4_MACRO, Category.AUTOTOOLS_AUX, Category.GETTEXT_BOILERPLATE}
@@ -43,9 +48,12 @@ def _candidate(rec: FileRecord) -> bool:
 
 
 def check_provenance(
-    ctx: AuditContext, records: list[FileRecord]
+    ctx: AuditContext,
+    records: list[FileRecord],
+    known: Mapping[tuple[str, str], Provenance] | None = None,
 ) -> tuple[list[FileRecord], list[Finding]]:
-    """Records with provenance filled in, and the findings it gives."""
+    """Records with provenance filled in, and the findings it gives. ``known`` holds
+    lookups already made (by the second-core worker), by (base name, blob id)."""
     from chainsight.knowledge.upstream_files import lookup
 
     out: list[FileRecord] = []
@@ -54,11 +62,15 @@ def check_provenance(
         if not _candidate(rec):
             out.append(rec)
             continue
-        data = ctx.artifact.read(rec.path)
-        if data is None:
-            out.append(rec)
-            continue
-        prov = lookup(posixpath.basename(rec.path), data)
+        base = posixpath.basename(rec.path)
+        entry = ctx.artifact.get(rec.path)
+        prov = known.get((base, entry.blob_id)) if known and entry is not None else None
+        if prov is None:
+            data = ctx.artifact.read(rec.path)
+            if data is None:
+                out.append(rec)
+                continue
+            prov = lookup(base, data)
         if prov.status == "unknown":
             out.append(
                 replace(rec, provenance="unknown") if rec.category in BUILD_FILE_CATEGORIES else rec

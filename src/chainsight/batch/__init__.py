@@ -8,3 +8,14 @@
 - ``command``: what ``chainsight audit -r FILE`` / several targets runs;
 - ``registry_audit``: the default audit function (the registry package audit).
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def is_batch(targets: Sequence[str], deps: Sequence[Path]) -> bool:
+    """True when the command line asks for a batch rather than one artifact. Kept here,
+    not in ``command``, so that deciding costs no import of the batch machinery."""
+    return bool(deps) or len(targets) > 1

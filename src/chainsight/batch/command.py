@@ -42,11 +42,6 @@ class BatchRequest:
     """Seconds one target may take before it is stopped and reported (None: no limit)."""
 
 
-def is_batch(targets: Sequence[str], deps: Sequence[Path]) -> bool:
-    """True when the command line asks for a batch rather than one artifact."""
-    return bool(deps) or len(targets) > 1
-
-
 def collect_items(request: BatchRequest) -> list[BatchItem]:
     """Targets from the command line, then each dependency set; duplicates dropped."""
     items: list[BatchItem] = []

@@ -25,6 +25,7 @@ from chainsight.errors import ChainsightError
 __all__ = [
     "SCHEMA",
     "UpstreamNamesError",
+    "base_names",
     "index_summary",
     "known_build_aux",
     "known_m4",
@@ -124,6 +125,14 @@ def known_po(name: str) -> tuple[str, ...]:
     its last component counts.
     """
     return _by_basename("po", name)
+
+
+@lru_cache(maxsize=1)
+def base_names() -> frozenset[str]:
+    """The last component of every name in the index, all sections together."""
+    return frozenset(
+        name.rsplit("/", 1)[-1] for section in _index()[0].values() for name in section
+    )
 
 
 def index_summary() -> dict[str, int]:

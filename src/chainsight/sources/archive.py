@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from chainsight.errors import ArtifactError
 from chainsight.limits import Limits
@@ -152,6 +152,18 @@ def _escapes(member_path: str, target: str) -> bool:
     return False
 
 
+class MemberSink(Protocol):
+    """Receives members' content while the archive is still being read (the audit's
+    second-core worker). Called from the reading thread; must not raise."""
+
+    def wants(self, path: str, head: bytes) -> bool:
+        """Whether to :meth:`offer` this member (its raw path, before the top-level
+        directory is stripped, and its first bytes)."""
+        ...
+
+    def offer(self, path: str, blob_id: str, data: bytes) -> None: ...
+
+
 class ReadCancelled(Exception):
     """The reader was told to stop (the audit failed elsewhere)."""
 
@@ -207,8 +219,10 @@ class _Builder:
         want_content: Callable[[str], bool],
         want_sha256: bool,
         want_path: Callable[[str], bool] | None = None,
+        sink: MemberSink | None = None,
     ) -> None:
         self.limits = limits
+        self.sink = sink
         self.want_content = want_content
         self.want_path = want_path
         self.want_sha256 = want_sha256
@@ -340,6 +354,11 @@ class _Builder:
             raise ArtifactError(f"{path}: member is truncated ({hasher.seen} of {size} bytes)")
         self.total_bytes += size
         blob_id = hasher.hexdigest()
+        joined: bytes | None = None
+        sink = self.sink
+        if keep and sink is not None and sink.wants(path, chunks[0][:2] if chunks else b""):
+            joined = b"".join(chunks)
+            sink.offer(path, blob_id, joined)
         if (
             keep
             and blob_id not in self.out.content
@@ -355,7 +374,7 @@ class _Builder:
                 self._check_deferred()  # drop what was kept before the tree was known
                 keep = want(blob_id)
             if keep and self.retained_bytes + size <= limit:
-                self.out.content[blob_id] = b"".join(chunks)
+                self.out.content[blob_id] = b"".join(chunks) if joined is None else joined
                 self.retained_bytes += size
             elif keep:
                 self.partial(
@@ -546,12 +565,14 @@ def read_archive(
     strip_top_level: bool = True,
     progress: Progress | None = None,
     want_path: Callable[[str], bool] | None = None,
+    sink: MemberSink | None = None,
 ) -> ArchiveContents:
     """Read every member of ``path`` (tar in any compression, or zip).
 
     ``want_content(blob_id)`` says whether to keep a member's bytes; ``want_path``,
     when given, must also accept the member's name (before the top-level directory
-    is stripped).
+    is stripped). ``sink``, when given, is offered the members it wants as they are
+    read (see :class:`MemberSink`).
     Raises ArtifactError when nothing at all can be read; a stream that breaks
     part-way gives a partial result instead.
     """
@@ -562,7 +583,7 @@ def read_archive(
     except OSError as exc:
         raise ArtifactError(f"cannot read {path}: {exc.strerror or exc}") from None
     kind = sniff_compression(head)
-    b = _Builder(limits, want_content, want_sha256, want_path)
+    b = _Builder(limits, want_content, want_sha256, want_path, sink)
     try:
         if kind == "zip":
             _read_zip(path, b, progress)
