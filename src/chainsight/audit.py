@@ -163,8 +163,9 @@ def audit(
         }
         prescan.finish(ctx, changed, art.contents.stripped_prefix, offer_changed=is_dsc)
         explained = explain_all(ctx, comparison.differences)
-        records, prov_findings = check_provenance(ctx, explained, prescan.lookups())
-        blob_reports = analyse_blobs(ctx, blobs)
+        early = prescan.early()
+        records, prov_findings = check_provenance(ctx, explained, early.lookups)
+        blob_reports = analyse_blobs(ctx, blobs, early.blob_reports)
         ioc_findings = (
             indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
             if request.ioc

@@ -157,7 +157,7 @@ def test_a_job_reading_a_file_it_was_not_offered_runs_here(tmp_path: Path) -> No
     assert got.jobs["manual"] == (os.getpid(), "not build code\n")
 
 
-def test_the_main_process_takes_scans_from_the_other_end(
+def test_the_main_process_takes_over_scans_nobody_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the worker is busy with a long job, the main process scans the files."""

@@ -93,6 +93,16 @@ _BINARY_EXTS = frozenset(
 _FIXTURE_DIRS = ("test/", "tests/", "testdata/", "test-data/", "fixtures/", "files/", "data/")
 
 
+def opaque_candidate(path: str) -> bool:
+    """Whether :func:`opaque_paths` reads this file to see whether it is binary."""
+    base = path.rsplit("/", 1)[-1].lower()
+    ext = "." + base.rsplit(".", 1)[-1] if "." in base else ""
+    if ext in _BINARY_EXTS:
+        return True
+    in_fixtures = any(d in "/" + path.lower() for d in ("/" + x for x in _FIXTURE_DIRS))
+    return in_fixtures and (not ext or ext in (".txt",))
+
+
 def opaque_paths(ctx: AuditContext) -> list[str]:
     """Files of the artifact whose content is binary: candidates for hidden payloads.
 
@@ -105,10 +115,7 @@ def opaque_paths(ctx: AuditContext) -> list[str]:
         if entry.size == 0 or entry.kind.value != "file":
             continue
         path = entry.path
-        base = path.rsplit("/", 1)[-1].lower()
-        ext = "." + base.rsplit(".", 1)[-1] if "." in base else ""
-        in_fixtures = any(d in "/" + path.lower() for d in ("/" + x for x in _FIXTURE_DIRS))
-        if ext not in _BINARY_EXTS and not (in_fixtures and (not ext or ext in (".txt",))):
+        if not opaque_candidate(path):
             continue
         data = ctx.artifact.read(path)
         if data is not None and is_binary(data):

@@ -12,6 +12,7 @@ known incidents (knowledge/indicators.py). It is an extra, switched off with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from chainsight.analyzers.context import AuditContext
@@ -21,13 +22,23 @@ if TYPE_CHECKING:
     from chainsight.analyzers.blobs import BlobReport
 
 
-def analyse_blobs(ctx: AuditContext, blobs: list[str]) -> dict[str, BlobReport | None]:
-    """Reports for the blobs examined whether or not build code reads them."""
+def analyse_blobs(
+    ctx: AuditContext,
+    blobs: list[str],
+    known: Mapping[tuple[str, str], BlobReport] | None = None,
+) -> dict[str, BlobReport | None]:
+    """Reports for the blobs examined whether or not build code reads them. ``known``
+    holds reports already made (by the second-core worker), by (path, blob id)."""
     from chainsight.analyzers.blobs import analyse_blob
 
     out: dict[str, BlobReport | None] = {}
     for path in blobs:
-        if _worth_decoding(path):
+        if worth_decoding(path):
+            entry = ctx.artifact.get(path)
+            report = known.get((path, entry.blob_id)) if known and entry is not None else None
+            if report is not None:
+                out[path] = report
+                continue
             data = ctx.artifact.read(path)
             out[path] = None if data is None else analyse_blob(path, data)
     return out
@@ -45,7 +56,7 @@ def blob_findings(
 
     findings = []
     for path in blobs:
-        if path not in readers and not _worth_decoding(path):
+        if path not in readers and not worth_decoding(path):
             continue
         if reports is not None and path in reports:
             report = reports[path]
@@ -115,7 +126,7 @@ _COMPRESSED_OR_CODE = frozenset(
 _FIXTURES = ("/test/", "/tests/", "/testdata/", "/test-data/", "/fixtures/", "/files/")
 
 
-def _worth_decoding(path: str) -> bool:
+def worth_decoding(path: str) -> bool:
     """Binary files examined even when no build code reads them: fixtures, and names
     that claim a compressed, image or executable format (what a payload hides as)."""
     lower = "/" + path.lower()

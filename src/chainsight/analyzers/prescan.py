@@ -1,20 +1,21 @@
 """Analyses run on the second core, starting while the artifact is still being read.
 
-The behaviour scan of a build file and the knowledge-base lookup of an
-upstream-named file each depend on one file's name and content only. Before
-the artifact is read the audit forks a worker, and the reading thread offers
-it every member that may need either (build code by name or ``#!`` line,
-upstream file names, the inputs of the whole-artifact jobs) through shared
-memory, as each member comes out of the decompressor. Once the tag's tree is
-known the worker drops what the repository has and works on the rest: lookups
-first (the main process needs them first), then scans, in the order the
-members came.
+The behaviour scan of a build file, the knowledge-base lookup of an
+upstream-named file and the report on an opaque (binary) file each depend on
+one file's name and content only. Before the artifact is read the audit forks
+a worker, and the reading thread offers it every member that may need one of
+them (build code by name or ``#!`` line, upstream file names, binary-looking
+names, the inputs of the whole-artifact jobs) through shared memory, as each
+member comes out of the decompressor. Once the tag's tree is
+known the worker drops what the repository has and works on the rest:
+knowledge-base lookups and opaque-file reports first (the main process needs
+them first), then scans, the largest first.
 
 When the read ends the main process sends the final paths and the list of
-changed files. The worker sends its lookups back, runs the jobs (the configure
+changed files. The worker sends its lookups and reports back, runs the jobs (the configure
 vocabulary check, from the content it was offered) and goes on scanning, while
-the main process explains the differences; then the main process takes scans
-(and a job nobody started) from the other end of the list until the two meet.
+the main process explains the differences; then the main process takes over
+the scans nobody has started, the smallest first, and any job nobody started.
 Whatever nobody computed — the worker did not run, failed, or was not offered
 a file — is computed in-process, so the outcome never depends on whether or
 how the worker ran; only the time does.
@@ -43,8 +44,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chainsight.analyzers.behaviour import Signal, build_code_kind, scan_build_code
+from chainsight.analyzers.build_code import opaque_candidate
 
 if TYPE_CHECKING:
+    from chainsight.analyzers.blobs import BlobReport
     from chainsight.analyzers.context import AuditContext
     from chainsight.knowledge.upstream_files import Provenance
     from chainsight.trees import Entry
@@ -84,12 +87,15 @@ class PrescanResults:
     """Files not scanned because they are released upstream files."""
     lookups: dict[tuple[str, str], Provenance] = field(default_factory=dict)
     """Knowledge-base lookups by (base name, blob id)."""
+    blob_reports: dict[tuple[str, str], BlobReport] = field(default_factory=dict)
+    """Opaque-file reports by (path, blob id), for binary files worth decoding."""
 
     def merge(self, other: PrescanResults) -> None:
         self.signals.update(other.signals)
         self.jobs.update(other.jobs)
         self.released |= other.released
         self.lookups.update(other.lookups)
+        self.blob_reports.update(other.blob_reports)
 
     def scanned(self, path: str) -> bool:
         return path in self.signals or path in self.released
@@ -119,6 +125,18 @@ def _lookup(base: str, data: bytes) -> Provenance:
     return lookup(base, data)
 
 
+def _blob_report(path: str, data: bytes) -> BlobReport | None:
+    """What the audit's opaque-file analysis makes of a binary file (None: not binary,
+    or not a file it decodes unless build code reads it)."""
+    from chainsight.analyzers.blobs import analyse_blob
+    from chainsight.analyzers.classify import is_binary
+    from chainsight.analyzers.opaque import worth_decoding
+
+    if not data or not worth_decoding(path) or not is_binary(data):
+        return None
+    return analyse_blob(path, data)
+
+
 def _scan(path: str, data: bytes, prov: Provenance | None, out: PrescanResults) -> None:
     """What the audit does with one changed file: nothing for a released upstream file
     (see build_code._to_scan), else a behaviour scan."""
@@ -137,7 +155,7 @@ class Prescan:
 
     ``start(size)`` (before any thread starts) → the reading thread calls
     :meth:`wants` / :meth:`offer` → :meth:`known` once the repository's blobs
-    are known → :meth:`finish` when the read has ended → :meth:`lookups` →
+    are known → :meth:`finish` when the read has ended → :meth:`early` →
     :meth:`results`. Use as a context manager: an uncollected worker is killed.
     """
 
@@ -159,7 +177,7 @@ class Prescan:
         self._ctx: AuditContext | None = None
         self._changed: dict[str, bytes] = {}
         self._prefix: str | None = None
-        self._lookups: dict[tuple[str, str], Provenance] | None = None
+        self._early: PrescanResults | None = None
         self._results: PrescanResults | None = None
         self._inbox = bytearray()
 
@@ -243,6 +261,7 @@ class Prescan:
         return (
             head == b"#!"
             or build_code_kind(guess) is not None
+            or opaque_candidate(guess)
             or base in self._names
             or any(job.reads(base) for job in self._jobs.values())
         )
@@ -346,15 +365,18 @@ class Prescan:
         except Exception:
             return None
 
-    def lookups(self) -> dict[tuple[str, str], Provenance]:
-        """Knowledge-base lookups the worker made, by (base name, blob id); it sends
-        them as soon as the read has ended. Empty without a worker."""
-        if self._lookups is None:
+    def early(self) -> PrescanResults:
+        """What the main process needs first, which the worker sends as soon as the read
+        has ended: knowledge-base lookups and opaque-file reports. Empty without a
+        worker (the callers then compute them)."""
+        if self._early is None:
             message = self._receive() if self._pid is not None else None
-            self._lookups = (
-                message[1] if isinstance(message, tuple) and message[0] == "lookups" else {}
+            self._early = (
+                message[1]
+                if isinstance(message, tuple) and message[0] == "early"
+                else PrescanResults()
             )
-        return self._lookups
+        return self._early
 
     def _claim(self, index: int) -> bool:
         claims, lock = self._claims, self._claim_lock
@@ -374,16 +396,16 @@ class Prescan:
         return MAX_OFFERS + sorted(self._jobs).index(name)
 
     def results(self) -> PrescanResults:
-        """Everything: what the worker computed, what this process takes over from the
-        other end of the list, and whatever is still missing."""
+        """Everything: what the worker computed, what this process takes over (the
+        smallest scans), and whatever is still missing."""
         if self._results is not None:
             return self._results
         if self._ctx is None:
             raise RuntimeError("Prescan.results() before finish()")
         got = PrescanResults()
         if self._pid is not None:
-            got.lookups.update(self.lookups())
-            self._take_from_the_back(got)
+            got.merge(self.early())
+            self._take_over(got)
             message = self._receive()
             if isinstance(message, tuple) and message[0] == "final":
                 got.merge(message[1])
@@ -408,13 +430,13 @@ class Prescan:
             got.lookups[key] = _lookup(base, data)
         return got.lookups[key]
 
-    def _take_from_the_back(self, got: PrescanResults) -> None:
+    def _take_over(self, got: PrescanResults) -> None:
         assert self._ctx is not None
         for name, job in sorted(self._jobs.items()):
             if self._claim(self._job_slot(name)):
                 got.jobs[name] = job.run(self._ctx, sorted(self._changed))
-        for index in range(len(self._offers) - 1, -1, -1):
-            raw, blob_id = self._offers[index]
+        tasks = []
+        for index, (raw, blob_id) in enumerate(self._offers):
             path = _final_path(raw, self._prefix)
             if path is None or blob_id in self._known or path not in self._changed:
                 continue
@@ -422,9 +444,11 @@ class Prescan:
             data = self._changed[path]
             if entry is None or entry.blob_id != blob_id or _is_code(path, data) is None:
                 continue
-            if not self._claim(index):
-                continue
-            _scan(path, data, self._provenance(got, path, data), got)
+            tasks.append((len(data), index, path, data))
+        # the smallest first: the worker takes the largest
+        for _size, index, path, data in sorted(tasks):
+            if self._claim(index):
+                _scan(path, data, self._provenance(got, path, data), got)
 
 
 def _grow_pipe(fd: int) -> int:
@@ -451,6 +475,7 @@ class _Worker:
         self.members: dict[int, tuple[str, str, bytes]] = {}
         self.waiting: list[int] = []
         self.lookup_queue: deque[int] = deque()
+        self.blob_queue: deque[int] = deque()
         self.scan_queue: deque[int] = deque()
         self.known: frozenset[str] | None = None
         self.finished: tuple[dict[str, Entry], str | None, list[str]] | None = None
@@ -510,6 +535,8 @@ class _Worker:
 
     def _queue(self, index: int) -> None:
         _raw, blob_id, data = self.members[index]
+        if opaque_candidate(self._path(index)):
+            self.blob_queue.append(index)  # binary files are examined in git or not
         if self.known is not None and blob_id in self.known:
             return
         self.lookup_queue.append(index)
@@ -531,6 +558,13 @@ class _Worker:
         if key not in self.out.lookups:
             self.out.lookups[key] = _lookup(base, data)
         return self.out.lookups[key]
+
+    def _blob(self, index: int) -> None:
+        path = self._path(index)
+        blob_id = self.members[index][1]
+        report = _blob_report(path, self.members[index][2])
+        if report is not None:
+            self.out.blob_reports[(path, blob_id)] = report
 
     def _scan(self, index: int) -> None:
         if self.owner._claim(index):
@@ -600,7 +634,7 @@ class _Worker:
     def serve(self) -> None:
         settled = False
         while True:
-            busy = bool(self.lookup_queue or self.scan_queue) or (
+            busy = bool(self.lookup_queue or self.blob_queue or self.scan_queue) or (
                 self.finished is not None and not self.jobs_done
             )
             if self.finished is not None and not busy:
@@ -612,19 +646,25 @@ class _Worker:
             for message in self._messages():
                 self._handle(message)
             if self.lookup_queue:
-                index = self.lookup_queue.popleft()
-                self._provenance(index)
+                self._provenance(self.lookup_queue.popleft())
+                continue
+            if self.blob_queue:
+                self._blob(self.blob_queue.popleft())
                 continue
             if self.finished is not None and not settled:
                 settled = True
                 self._settle()
-                self._send(("lookups", self.out.lookups))
+                early = PrescanResults(lookups=self.out.lookups, blob_reports=self.out.blob_reports)
+                self._send(("early", early))
             if self.finished is not None and not self.jobs_done:
                 self.jobs_done = True
                 self._run_jobs()
                 continue
             if self.scan_queue:
-                self._scan(self.scan_queue.popleft())
+                # the largest first: the main process takes the smallest when it is done
+                largest = max(self.scan_queue, key=lambda i: len(self.members[i][2]))
+                self.scan_queue.remove(largest)
+                self._scan(largest)
         self._send(("final", self._report()))
 
     def _send(self, message: tuple[str, Any]) -> None:
