@@ -327,3 +327,34 @@ def test_worker_and_parent_read_the_knowledge_base_at_once(tmp_path: Path) -> No
     assert both.jobs["child"] == there
     uf._entry.cache_clear()
     assert there == versions(names[:half]) and here == versions(names[half:])
+
+
+def test_the_worker_sees_every_byte_of_large_members(tmp_path: Path) -> None:
+    """Offered content crosses shared memory page by page (each side gives its pages
+    back once done): what the worker reads is exactly what was offered."""
+    import hashlib
+
+    big_loader = ("dnl padding line for several pages\n" * 600 + LOADER).encode()
+    members = dict(RELEASE) | {"m4/loader.m4": big_loader}
+
+    def digests(ctx: AuditContext, _changed: list[str]) -> dict[str, str]:
+        return {
+            p: hashlib.sha256(ctx.artifact.read(p) or b"").hexdigest()
+            for p in ("Makefile.in", "m4/loader.m4")
+        } | {"pid": str(os.getpid())}
+
+    job = Job(digests, lambda base: base in ("Makefile.in", "loader.m4"))
+    got, _ = _audit_steps(
+        tmp_path,
+        {"digests": job},
+        worker=True,
+        members=members,
+        between=_let_the_worker_claim_the_jobs,
+    )
+    seen = got.jobs["digests"]
+    assert (seen.pop("pid") != str(os.getpid())) == _forks()  # read in the worker
+    assert seen == {
+        p: hashlib.sha256(members[p]).hexdigest() for p in ("Makefile.in", "m4/loader.m4")
+    }
+    assert got.signals["m4/loader.m4"] == scan_build_code("m4/loader.m4", big_loader.decode())
+    assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])

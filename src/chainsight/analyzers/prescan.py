@@ -285,7 +285,7 @@ class Prescan:
                 return
             shared[start : start + len(data)] = data
             if self._send(message):
-                self._used += len(data)
+                self._used = _written(shared, start, len(data))
                 self._offers.append((path, blob_id))
 
     def known(self, blobs: frozenset[str] | set[str]) -> None:
@@ -339,7 +339,7 @@ class Prescan:
             shared[start : start + len(payload)] = payload
             if not self._send(pickle.dumps((kind, start, len(payload)))):
                 return False
-            self._used += len(payload)
+            self._used = _written(shared, start, len(payload))
             return True
 
     # -- the main process: collecting -------------------------------------------------
@@ -451,6 +451,22 @@ class Prescan:
                 _scan(path, data, self._provenance(got, path, data), got)
 
 
+def _release(shared: mmap.mmap, start: int, size: int, advice: int | None) -> None:
+    """Give back the whole pages of a region (``start`` is page-aligned)."""
+    end = start + size - size % mmap.PAGESIZE
+    if advice is not None and end > start:
+        with contextlib.suppress(OSError, ValueError):
+            shared.madvise(advice, start, end - start)
+
+
+def _written(shared: mmap.mmap, start: int, size: int) -> int:
+    """After the main process wrote a region for the worker: drop it from this
+    process's memory (the shared object keeps it for the worker, which frees it once
+    it has copied it) and return the next page-aligned offset."""
+    _release(shared, start, size, getattr(mmap, "MADV_DONTNEED", None))
+    return -(-(start + size) // mmap.PAGESIZE) * mmap.PAGESIZE
+
+
 def _grow_pipe(fd: int) -> int:
     """Ask for a larger pipe buffer (Linux); the capacity in bytes."""
     try:
@@ -513,7 +529,9 @@ class _Worker:
     def _shared(self, start: int, size: int) -> bytes:
         shared = self.owner._shared
         assert shared is not None
-        return shared[start : start + size]
+        data = shared[start : start + size]
+        _release(shared, start, size, getattr(mmap, "MADV_REMOVE", None))  # copied: free it
+        return data
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
