@@ -44,3 +44,31 @@ def test_packaged_vocabulary_covers_autoconf_releases() -> None:
     words = autoconf_words()
     assert {"as_fn_error", "ac_config_files", "AS_ECHO", "ac_cv_prog_CC"} & words
     assert len(words) > 5000
+
+
+def _reference_words(text: str) -> set[str]:
+    """The definition, written plainly: dnl comments (not glued to a word or ``$``)
+    and ``#`` comment lines dropped, words read as written and with quotes removed."""
+    import re
+
+    text = re.sub(r"(?<![\w$])dnl\b[^\n]*", "", text)
+    text = re.sub(r"^[ \t]*#[^\n]*", "", text, flags=re.MULTILINE).replace("@&t@", "")
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+    return set(word.findall(text)) | set(word.findall(text.replace("[", "").replace("]", "")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dnl leading comment words\nAC_INIT([pkg], [1.0])\n",
+        "x=$dnl_value foodnl kept; dnl dropped words\n",
+        "sh[[1234]]elb and [quoted] a]bcd e[]fgh [[ijk]]lmn]]\n",
+        "  # shell comment words\nAS_IF([test yes], [echo@&t@ done])\n",
+        "edge[run]\n[start]of_run end_of[run]",
+        "",
+    ],
+)
+def test_input_words_follow_their_definition(text: str) -> None:
+    from chainsight.analyzers.configure_check import _words_of_input
+
+    assert _words_of_input(text) == _reference_words(text)

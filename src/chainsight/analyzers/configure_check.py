@@ -99,7 +99,6 @@ MAX_CONFIGURE_EVIDENCE = 12
 _MACRO_DIR = re.compile(r"AC_CONFIG_MACRO_DIRS?\(\s*\[?([^\])]+)")
 _ACLOCAL_FLAGS = re.compile(r"^ACLOCAL_AMFLAGS\s*=(.*)$", re.MULTILINE)
 _INCLUDE = re.compile(r"\b(?:m4_include|m4_sinclude|sinclude|include)\(\s*\[?([^\])\s]+)")
-_DNL = re.compile(r"(?<![\w$])dnl\b[^\n]*")
 _COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.MULTILINE)
 
 
@@ -147,18 +146,64 @@ def _macro_inputs(ctx: AuditContext, directory: str) -> list[str]:
     return inputs
 
 
-def _input_words(ctx: AuditContext, directory: str) -> set[str]:
+_DNL_WORD = re.compile(r"dnl\b")
+_QUOTED_JOIN = re.compile(r"[A-Za-z0-9_][\[\]]+[A-Za-z0-9_]")
+"""A word interrupted by m4 quotes (``sh[[1234]]elb``): m4 joins the pieces."""
+_RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_[]")
+
+
+def _without_dnl(text: str) -> str:
+    """``text`` without its ``dnl`` comments: ``dnl`` not preceded by a word character
+    or ``$``, to the end of the line (a search for the literal first: fast)."""
+    if "dnl" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _DNL_WORD.finditer(text):
+        at = m.start()
+        if at < last or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_$")):
+            continue  # inside a comment already dropped, or part of a longer word
+        end = text.find("\n", at)
+        out.append(text[last:at])
+        last = len(text) if end < 0 else end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _words_of_input(text: str) -> set[str]:
+    """Identifiers of one m4 input, as written and with m4's quotes removed."""
+    text = _COMMENT_LINE.sub("", _without_dnl(text)).replace("@&t@", "")
+    words = set(_WORD.findall(text))
+    # Removing the quotes only changes the runs of word characters and brackets in
+    # which a bracket sits between two word characters: read just those runs again.
+    runs: set[tuple[int, int]] = set()
+    for m in _QUOTED_JOIN.finditer(text):
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1] in _RUN_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _RUN_CHARS:
+            end += 1
+        runs.add((start, end))
+    for start, end in runs:
+        words.update(_WORD.findall(text[start:end].replace("[", "").replace("]", "")))
+    return words
+
+
+def _input_words(
+    ctx: AuditContext, directory: str, memo: dict[str, set[str]] | None = None
+) -> set[str]:
     """Identifiers of the m4 inputs of the configure in ``directory``, as written and
     with m4's quotes removed (``sh[[1234]]elb`` expands to ``sh1234elb``); ``dnl``
     comments (m4 discards them) and ``#`` comment lines (configure comments, which
-    are not checked) do not count."""
+    are not checked) do not count. ``memo`` keeps each input's words by path, for
+    the next configure of the same release."""
+    memo = {} if memo is None else memo
     words: set[str] = set()
     for path in _macro_inputs(ctx, directory):
-        text = ctx.text(ctx.artifact, path)
-        if text:
-            text = _COMMENT_LINE.sub("", _DNL.sub("", text)).replace("@&t@", "")
-            words.update(_WORD.findall(text))
-            words.update(_WORD.findall(text.replace("[", "").replace("]", "")))
+        if path not in memo:
+            text = ctx.text(ctx.artifact, path)
+            memo[path] = _words_of_input(text) if text else set()
+        words |= memo[path]
     return words
 
 
@@ -215,6 +260,7 @@ def configure_code_findings(ctx: AuditContext, changed: Iterable[str]) -> list[F
     from chainsight.knowledge.autoconf_vocabulary import autoconf_words
 
     findings = []
+    memo: dict[str, set[str]] = {}
     for path in changed:
         if posixpath.basename(path) != "configure":
             continue
@@ -224,7 +270,8 @@ def configure_code_findings(ctx: AuditContext, changed: Iterable[str]) -> list[F
         version = _VERSION.search(text[:2000])
         if version is None or (int(version.group(1)), int(version.group(2))) < (2, 50):
             continue  # not autoconf's, or older than the vocabulary
-        vocabulary = _Vocabulary(_input_words(ctx, posixpath.dirname(path)) | autoconf_words())
+        inputs = _input_words(ctx, posixpath.dirname(path), memo)
+        vocabulary = _Vocabulary(inputs | autoconf_words())
         # comment lines emptied, line numbers kept: words only in comments do not count
         text = _COMMENT_LINE.sub("", text)
         novel = {

@@ -146,6 +146,10 @@ def _scan(path: str, data: bytes, prov: Provenance | None, out: PrescanResults) 
         out.signals[path] = scan_build_code(path, data.decode("utf-8", "replace"))
 
 
+_NOT_YET = object()
+"""What a non-blocking receive returns when no whole message has arrived."""
+
+
 class _NotOffered(Exception):
     """The worker's job read a file it was not sent: the job is left to the main process."""
 
@@ -344,8 +348,9 @@ class Prescan:
 
     # -- the main process: collecting -------------------------------------------------
 
-    def _receive(self) -> Any:
-        """The worker's next message (blocking), or None when it has gone."""
+    def _receive(self, block: bool = True) -> Any:
+        """The worker's next message, or None when it has gone; without ``block``,
+        :data:`_NOT_YET` when no whole message has arrived."""
         fd = self._from_worker
         if fd is None:
             return None
@@ -358,6 +363,8 @@ class Prescan:
                         payload = bytes(inbox[8 : 8 + size])
                         del inbox[: 8 + size]
                         return pickle.loads(payload)  # our own child's output
+                if not block and not select.select([fd], [], [], 0)[0]:
+                    return _NOT_YET
                 chunk = os.read(fd, 1 << 20)
                 if not chunk:
                     return None
@@ -367,16 +374,18 @@ class Prescan:
 
     def early(self) -> PrescanResults:
         """What the main process needs first, which the worker sends as soon as the read
-        has ended: knowledge-base lookups and opaque-file reports. Empty without a
-        worker (the callers then compute them)."""
-        if self._early is None:
-            message = self._receive() if self._pid is not None else None
-            self._early = (
-                message[1]
-                if isinstance(message, tuple) and message[0] == "early"
-                else PrescanResults()
-            )
-        return self._early
+        has ended and it is between two tasks: knowledge-base lookups and opaque-file
+        reports. Never waits: when they have not arrived (or without a worker) the
+        result is empty and the callers compute what they need themselves."""
+        if self._early is None and self._pid is not None:
+            message = self._receive(block=False)
+            if message is not _NOT_YET:
+                self._early = (
+                    message[1]
+                    if isinstance(message, tuple) and message[0] == "early"
+                    else PrescanResults()
+                )
+        return self._early if self._early is not None else PrescanResults()
 
     def _claim(self, index: int) -> bool:
         claims, lock = self._claims, self._claim_lock
@@ -406,6 +415,11 @@ class Prescan:
         if self._pid is not None:
             got.merge(self.early())
             self._take_over(got)
+            if self._early is None:  # it comes before the final results
+                message = self._receive()
+                if isinstance(message, tuple) and message[0] == "early":
+                    got.merge(message[1])
+                    self._early = message[1]
             message = self._receive()
             if isinstance(message, tuple) and message[0] == "final":
                 got.merge(message[1])
