@@ -83,15 +83,18 @@ def audit(
     from chainsight.analyzers.configure_check import configure_code_findings, is_configure_input
     from chainsight.analyzers.prescan import Job, Prescan
 
-    is_dsc = describe_kind(Path(name)) == "dsc"
+    kind = describe_kind(Path(name))
+    is_dsc = kind == "dsc"
     # The second core: a worker forked now, before any thread, is handed build files
-    # while the artifact is read, and runs the configure check once it has been.
+    # while the artifact is read, and runs the configure check once it has been. (A
+    # wheel has no top-level directory to strip, and a .dsc's members are handed over
+    # once its tarballs are read, under their final paths.)
     prescan = Prescan(
         {"configure-code": Job(configure_code_findings, is_configure_input)},
-        guess_paths=not is_dsc,
+        guess_paths=kind not in ("dsc", "wheel"),
     )
     with prescan:  # the worker is stopped if anything here fails before it reports
-        prescan.start(path.stat().st_size)
+        prescan.start(_bytes_to_read(path, is_dsc))
         # Stream the artifact in a thread (decompression and hashing release the GIL)
         # from the start: it overlaps opening the repository, walking the tag's tree,
         # loading the analyzers and hashing the artifact file here. Until the tree is
@@ -118,12 +121,12 @@ def audit(
                         on_ref(ref)
                 resolved = repo.resolve(ref)
                 source = repo.tree_at(resolved.commit, request.source_subdir)
+                source_blobs = {e.blob_id for e in source.entries()}
+                keep.resolve(source_blobs)
+                prescan.known(source_blobs)
             except BaseException:
                 keep.cancel()
                 raise
-            source_blobs = {e.blob_id for e in source.entries()}
-            keep.resolve(source_blobs)
-            prescan.known(source_blobs)
             from chainsight.analyzers.build_code import build_code_findings, opaque_paths
             from chainsight.analyzers.compare import compare_trees
             from chainsight.analyzers.configure_check import configure_command_findings
@@ -161,7 +164,9 @@ def audit(
             if d.status in (Status.ARTIFACT_ONLY, Status.MODIFIED)
             and (data := artifact_tree.read(d.path)) is not None
         }
-        prescan.finish(ctx, changed, art.contents.stripped_prefix, offer_changed=is_dsc)
+        # what this process can read: the content kept, and what git has
+        readable = set(kept) | source_blobs
+        prescan.finish(ctx, changed, art.contents.stripped_prefix, readable, offer_changed=is_dsc)
         explained = explain_all(ctx, comparison.differences)
         early = prescan.early()
         records, prov_findings = check_provenance(ctx, explained, early.lookups)
@@ -219,6 +224,20 @@ def _release_of(path: Path, name: str) -> ReleaseName | None:
         dsc = read_dsc(path)
         return ReleaseName(dsc.source, dsc.upstream_version)
     return parse_release_name(name)
+
+
+def _bytes_to_read(path: Path, is_dsc: bool) -> int:
+    """The size of what the audit will decompress: for a .dsc, its tarballs."""
+    if not is_dsc:
+        return path.stat().st_size
+    from debian.deb822 import Dsc
+
+    try:
+        with path.open("rb") as fh:
+            files = Dsc(fh).get("Checksums-Sha256") or []
+        return sum(int(item.get("size") or 0) for item in files)  # as the .dsc declares
+    except (OSError, ValueError):
+        return 0
 
 
 def _name_for_ref(name: str, release: ReleaseName | None) -> str:

@@ -21,6 +21,7 @@ from chainsight.analyzers import prescan as prescan_module
 from chainsight.analyzers.behaviour import scan_build_code
 from chainsight.analyzers.context import AuditContext
 from chainsight.analyzers.prescan import Job, Prescan, PrescanResults
+from chainsight.limits import Limits
 from chainsight.sources.archive import read_archive
 from chainsight.trees import Entry, EntryKind, FileTree, git_blob_id
 
@@ -73,10 +74,13 @@ def _audit_steps(
     worker: bool,
     members: Mapping[str, bytes] = RELEASE,
     top: str | None = "pkg-1.0",
-    between: Callable[[], None] | None = None,
+    between: Callable[[Prescan], None] | None = None,
+    known_after: int | None = None,
+    limits: Limits | None = None,
 ) -> tuple[PrescanResults, Prescan]:
     """What audit.audit does with the worker: start, read with it as the sink, tell it
-    the repository's blobs, finish, collect."""
+    the repository's blobs (after the read, or once ``known_after`` members have been
+    offered), finish, collect."""
     artifact = _tarball(tmp, members, top)
     source = _tree(SOURCE)
     known = {e.blob_id for e in source.entries()}
@@ -85,9 +89,14 @@ def _audit_steps(
         if worker:
             scan.start(artifact.stat().st_size)
         assert scan.running == (worker and _forks())
-        contents = read_archive(artifact, sink=scan)
-        scan.known(known)
-        tree = contents.tree()
+        sink: Any = scan
+        if known_after is not None:
+            sink = _KnownMidRead(scan, known, known_after)
+        contents = read_archive(artifact, sink=sink, limits=limits)
+        if known_after is None:
+            scan.known(known)
+        in_git = {git_blob_id(d): d for d in SOURCE.values()}
+        tree = contents.tree(lambda e: in_git.get(e.blob_id))
         ctx = AuditContext(tree, source, None, "", None, "tar")
         changed = {
             p: data
@@ -96,17 +105,47 @@ def _audit_steps(
             and (source.get(p) is None or source.get(p).blob_id != e.blob_id)  # type: ignore[union-attr]
             and (data := tree.read(p)) is not None
         }
-        scan.finish(ctx, changed, contents.stripped_prefix)
+        scan.finish(ctx, changed, contents.stripped_prefix, set(contents.content) | known)
         if between is not None:
-            between()
+            between(scan)
         return scan.results(), scan
 
 
-def _let_the_worker_claim_the_jobs() -> None:
+class _KnownMidRead:
+    """The audit's sink, telling the worker the repository's blobs after a few offers,
+    as when the tree is walked while the artifact is still being read."""
+
+    def __init__(self, scan: Prescan, known: set[str], after: int) -> None:
+        self.scan, self.known, self.after, self.offers = scan, known, after, 0
+
+    def wants(self, path: str, head: bytes) -> bool:
+        return self.scan.wants(path, head)
+
+    def offer(self, path: str, blob_id: str, data: bytes) -> None:
+        self.scan.offer(path, blob_id, data)
+        self.offers += 1
+        if self.offers == self.after:
+            self.scan.known(self.known)
+            # the worker scans the first offer under the path it guessed meanwhile
+            deadline = time.monotonic() + 10
+            while self.scan._claims is not None and not self.scan._claims[0]:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+
+
+def _let_the_worker_claim_the_jobs(scan: Prescan) -> None:
     """The main process runs a job the worker has not claimed yet when it collects the
     results (so that neither waits for the other); the audit explains differences
-    first, here a pause stands in for that."""
-    time.sleep(0.3)
+    first. Here: wait until the worker has claimed every job (at most 10 s)."""
+    claims = scan._claims
+    if claims is None:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if all(claims[scan._job_slot(name)] for name in scan._jobs):
+            return
+        time.sleep(0.01)
 
 
 @pytest.fixture(autouse=True)
@@ -114,8 +153,31 @@ def _any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prescan_module, "MIN_ARTIFACT_BYTES_FOR_WORKER", 0)
 
 
-def test_worker_and_in_process_agree(tmp_path: Path) -> None:
-    got, _ = _audit_steps(tmp_path, worker=True)
+def _log_scans(monkeypatch: pytest.MonkeyPatch, log: Path, worker_delay: float = 0.0) -> None:
+    """Record which process scans which path (and slow the worker down if asked)."""
+    real = prescan_module.scan_build_code
+    parent = os.getpid()
+
+    def logged(path: str, text: str) -> list[Any]:
+        with log.open("a") as fh:
+            fh.write(f"{os.getpid()} {path}\n")
+        if os.getpid() != parent:
+            time.sleep(worker_delay)
+        return real(path, text)
+
+    monkeypatch.setattr(prescan_module, "scan_build_code", logged)
+
+
+def _scans(log: Path) -> list[tuple[int, str]]:
+    return [(int(pid), path) for pid, path in (ln.split() for ln in log.read_text().splitlines())]
+
+
+def test_worker_and_in_process_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "scans"
+    _log_scans(monkeypatch, log)
+    got, _ = _audit_steps(tmp_path, worker=True, between=_let_the_worker_claim_the_jobs)
+    if _forks():  # the worker did scan (not the fallback here)
+        assert {pid for pid, _ in _scans(log)} - {os.getpid()}
     alone, _ = _audit_steps(tmp_path, worker=False)
     assert set(got.signals) == set(alone.signals) == {"m4/loader.m4", "Makefile.in"}
     for path in got.signals:
@@ -149,46 +211,55 @@ def test_jobs_run_in_the_worker_from_the_offered_files(tmp_path: Path) -> None:
 
 
 def test_a_job_reading_a_file_it_was_not_offered_runs_here(tmp_path: Path) -> None:
+    tries = tmp_path / "tries"
+
     def reads_manual(ctx: AuditContext, _changed: list[str]) -> tuple[int, str | None]:
+        with tries.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
         return os.getpid(), ctx.text(ctx.artifact, "docs/manual.txt")
 
     job = Job(reads_manual, lambda base: base == "configure.ac")  # manual.txt not declared
-    got, _ = _audit_steps(tmp_path, {"manual": job}, worker=True)
+    got, _ = _audit_steps(
+        tmp_path, {"manual": job}, worker=True, between=_let_the_worker_claim_the_jobs
+    )
     assert got.jobs["manual"] == (os.getpid(), "not build code\n")
+    if _forks():  # the worker tried first and gave it up
+        assert [int(p) != os.getpid() for p in tries.read_text().split()] == [True, False]
+
+
+def test_a_job_never_reads_what_this_process_cannot(tmp_path: Path) -> None:
+    """A member offered to the worker but then not kept here (the retention limit):
+    the in-process job reads nothing for it, so the worker's must not either."""
+
+    def reads_makefile(ctx: AuditContext, changed: list[str]) -> tuple[str | None, list[str]]:
+        return ctx.text(ctx.artifact, "Makefile.in"), changed
+
+    job = {"make": Job(reads_makefile, lambda base: base == "Makefile.in")}
+    small = Limits(max_retained_total_bytes=1000)  # configure.ac and loader.m4 fit
+    got, _ = _audit_steps(
+        tmp_path, job, worker=True, limits=small, between=_let_the_worker_claim_the_jobs
+    )
+    alone, _ = _audit_steps(tmp_path, job, worker=False, limits=small)
+    assert got.jobs == alone.jobs and got.jobs["make"][0] is None
+    assert got.signals == alone.signals and "Makefile.in" not in got.signals
+    assert "m4/loader.m4" in got.signals
 
 
 def test_the_main_process_takes_over_scans_nobody_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While the worker is busy with a long job, the main process scans the files."""
+    """While the worker is busy with the largest file, the main process takes the
+    others; every file is scanned exactly once."""
     if not _forks():
         pytest.skip("no worker here")
     log = tmp_path / "scans"
-    real = prescan_module.scan_build_code
-
-    def logged(path: str, text: str) -> list[Any]:
-        with log.open("a") as fh:
-            fh.write(f"{os.getpid()} {path}\n")
-        return real(path, text)
-
-    def slow_job(_ctx: AuditContext, _changed: list[str]) -> str:
-        time.sleep(1.0)
-        return "done"
-
-    monkeypatch.setattr(prescan_module, "scan_build_code", logged)
-    # the worker must not have scanned everything before the read ends: hold it back
-    # until the job (claimed first once the read has ended) keeps it busy
-    monkeypatch.setattr(prescan_module._Worker, "_scan", lambda self, index: None)
-    got, _ = _audit_steps(
-        tmp_path,
-        {"slow": Job(slow_job, lambda base: False)},
-        worker=True,
-        between=_let_the_worker_claim_the_jobs,
-    )
-    assert got.jobs["slow"] == "done"
-    scanned_by = {line.split()[1]: int(line.split()[0]) for line in log.read_text().splitlines()}
-    assert set(scanned_by) == {"m4/loader.m4", "Makefile.in"}  # each once
-    assert set(scanned_by.values()) == {os.getpid()}
+    _log_scans(monkeypatch, log, worker_delay=0.8)
+    got, _ = _audit_steps(tmp_path, worker=True)
+    scans = _scans(log)
+    assert sorted(path for _, path in scans) == ["Makefile.in", "m4/loader.m4"]  # once each
+    by = dict((path, pid) for pid, path in scans)
+    assert by["Makefile.in"] != os.getpid()  # the largest: the worker's
+    assert by["m4/loader.m4"] == os.getpid()  # taken over here
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
@@ -220,18 +291,26 @@ def test_failed_worker_falls_back_to_computing_here(
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
 
 
-def test_a_wrong_guess_of_the_final_paths_is_corrected(tmp_path: Path) -> None:
+def test_a_wrong_guess_of_the_final_paths_is_corrected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A tarball without a single top-level directory keeps its paths: the worker's
-    guess (strip the first component) was wrong, and its results must not be used
-    under the guessed names."""
-    members = {f"pkg/{p}": d for p, d in RELEASE.items()} | {"README": b"two tops\n"}
-    got, _ = _audit_steps(tmp_path, worker=True, members=members, top=None)
+    guess (strip the first component), made while the artifact is still read, was
+    wrong, and its results must not be used under the guessed names."""
+    log = tmp_path / "scans"
+    _log_scans(monkeypatch, log)
+    members = {"pkg/m4/loader.m4": LOADER.encode()} | {
+        f"pkg/{p}": d for p, d in RELEASE.items() if p != "m4/loader.m4"
+    }
+    members["README"] = b"two tops\n"
+    got, _ = _audit_steps(tmp_path, worker=True, members=members, top=None, known_after=1)
+    if _forks():  # the worker scanned under the guessed path during the read
+        assert any(pid != os.getpid() and path == "m4/loader.m4" for pid, path in _scans(log))
     alone, _ = _audit_steps(tmp_path, worker=False, members=members, top=None)
     # configure.ac is in git at the top, so pkg/configure.ac is only in the artifact
     assert set(got.signals) == {"pkg/m4/loader.m4", "pkg/Makefile.in", "pkg/configure.ac"}
     assert got.signals == alone.signals
     assert got.signals["pkg/m4/loader.m4"] == scan_build_code("pkg/m4/loader.m4", LOADER)
-    assert not any(path.startswith("m4/") for path in got.signals)
 
 
 def test_released_upstream_files_are_not_scanned(
@@ -301,8 +380,8 @@ def test_worker_and_parent_read_the_knowledge_base_at_once(tmp_path: Path) -> No
     def versions(part: list[str]) -> list[int]:
         return [len(entry.versions) if (entry := uf._entry(n)) else -1 for n in part]
 
-    def job(_ctx: AuditContext, _changed: list[str]) -> list[int]:
-        return versions(names[:half])
+    def job(_ctx: AuditContext, _changed: list[str]) -> tuple[int, list[int]]:
+        return os.getpid(), versions(names[:half])
 
     # 1. the worker's reads do not move the parent's file offset
     before = os.lseek(handle.fileno(), 0, os.SEEK_CUR)
@@ -313,7 +392,8 @@ def test_worker_and_parent_read_the_knowledge_base_at_once(tmp_path: Path) -> No
         members=TEXT_ONLY,
         between=_let_the_worker_claim_the_jobs,
     )
-    there = quiet.jobs["child"]
+    pid, there = quiet.jobs["child"]
+    assert pid != os.getpid()  # read in the worker
     assert os.lseek(handle.fileno(), 0, os.SEEK_CUR) == before
     # 2. both read at once and both get the right entries
     here: list[int] = []
@@ -322,9 +402,12 @@ def test_worker_and_parent_read_the_knowledge_base_at_once(tmp_path: Path) -> No
         {"child": Job(job, lambda b: False)},
         worker=True,
         members=TEXT_ONLY,
-        between=lambda: _let_the_worker_claim_the_jobs() or here.extend(versions(names[half:])),
+        between=lambda scan: (
+            _let_the_worker_claim_the_jobs(scan) or here.extend(versions(names[half:]))
+        ),
     )
-    assert both.jobs["child"] == there
+    pid, again = both.jobs["child"]
+    assert pid != os.getpid() and again == there
     uf._entry.cache_clear()
     assert there == versions(names[:half]) and here == versions(names[half:])
 

@@ -61,10 +61,15 @@ SHARED_BYTES = 256 * 1024 * 1024
 MAX_OFFERED_FILE = 16 * 1024 * 1024
 PIPE_BYTES = 1024 * 1024
 """Asked-for pipe capacity, so that neither side waits on a full pipe."""
-MESSAGE_LIMIT = 4000
-"""Messages to the worker stay below PIPE_BUF, so that each write is atomic."""
+MESSAGE_LIMIT = 512
+"""Messages to the worker stay below PIPE_BUF, so that each write is atomic, and
+within the share of the pipe's capacity that each offer is allowed (see start)."""
+CONTROL_RESERVE = 64 * 1024 * 1024
+"""Shared memory kept for the repository's blob ids and the final entries: offers
+stop short of it."""
 CLAIM_TIMEOUT = 5.0
-"""Seconds to wait for the claim lock; past that the claimant stops taking tasks."""
+"""Seconds to wait for the claim lock; past that it is taken for dead (a process was
+killed holding it): the main process then stops the worker and computes the rest."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,10 @@ _NOT_YET = object()
 """What a non-blocking receive returns when no whole message has arrived."""
 
 
-class _NotOffered(Exception):
-    """The worker's job read a file it was not sent: the job is left to the main process."""
+class _NotOffered(BaseException):
+    """The worker's job read a file it was not sent, or one the main process cannot read
+    either: the job is left to the main process. A BaseException, so that a job's own
+    ``except Exception`` cannot turn it into a different result."""
 
 
 class Prescan:
@@ -183,6 +190,7 @@ class Prescan:
         self._prefix: str | None = None
         self._early: PrescanResults | None = None
         self._results: PrescanResults | None = None
+        self._readable: frozenset[str] | set[str] = frozenset()
         self._inbox = bytearray()
 
     def __enter__(self) -> Prescan:
@@ -210,20 +218,29 @@ class Prescan:
 
         from chainsight.knowledge.upstream_names import base_names
 
+        fds: list[int] = []
         try:
             self._names = base_names()
+            self._shared = mmap.mmap(-1, SHARED_BYTES)
+            self._claims = mmap.mmap(-1, MAX_OFFERS + len(self._jobs) + 1)
+            self._claim_lock = multiprocessing.get_context("fork").Lock()
+            down_read, down_write = os.pipe()
+            fds += [down_read, down_write]
+            up_read, up_write = os.pipe()
+            fds += [up_read, up_write]
+            capacity = min(_grow_pipe(down_write), _grow_pipe(up_write))
+            self._max_offers = min(MAX_OFFERS, capacity // MESSAGE_LIMIT)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
         except Exception:
-            return  # without the index every lookup is made in-process
-        self._shared = mmap.mmap(-1, SHARED_BYTES)
-        self._claims = mmap.mmap(-1, MAX_OFFERS + len(self._jobs) + 1)
-        self._claim_lock = multiprocessing.get_context("fork").Lock()
-        down_read, down_write = os.pipe()
-        up_read, up_write = os.pipe()
-        capacity = min(_grow_pipe(down_write), _grow_pipe(up_write))
-        self._max_offers = min(MAX_OFFERS, capacity // 512)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
+            # no memory, no semaphores, no file descriptors, no processes left:
+            # everything is computed in this process instead
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._release_memory()
+            return
         if pid == 0:  # the worker: compute, send, leave without running any cleanup
             code = 0
             try:
@@ -236,6 +253,14 @@ class Prescan:
         os.close(down_read)
         os.close(up_write)
         self._pid, self._to_worker, self._from_worker = pid, down_write, up_read
+
+    def _release_memory(self) -> None:
+        for region in (self._shared, self._claims):
+            if region is not None:
+                with contextlib.suppress(Exception):
+                    region.close()
+        self._shared = self._claims = None
+        self._claim_lock = None
 
     def close(self) -> None:
         """Stop a worker whose results were not collected (the audit failed meanwhile)."""
@@ -253,6 +278,7 @@ class Prescan:
                     with contextlib.suppress(OSError):
                         os.close(fd)
             self._to_worker = self._from_worker = None
+            self._release_memory()
 
     # -- the main process: feeding the worker --------------------------------------
 
@@ -281,7 +307,7 @@ class Prescan:
             if (
                 index >= self._max_offers
                 or len(data) > MAX_OFFERED_FILE
-                or start + len(data) > len(shared)
+                or start + len(data) > len(shared) - CONTROL_RESERVE
             ):
                 return
             message = pickle.dumps(("member", index, path, blob_id, start, len(data)))
@@ -291,24 +317,32 @@ class Prescan:
             if self._send(message):
                 self._used = _written(shared, start, len(data))
                 self._offers.append((path, blob_id))
+            else:
+                self._shared = None  # the worker has gone: offer nothing more
 
     def known(self, blobs: frozenset[str] | set[str]) -> None:
         """The repository's blobs: the worker analyses only what they do not include."""
         self._known = blobs
-        self._send_object("known", frozenset(blobs))
+        if self._to_worker is not None and not self._send_object("known", frozenset(blobs)):
+            self.close()  # the worker would wait for them for ever
 
     def finish(
         self,
         ctx: AuditContext,
         changed: Mapping[str, bytes],
         prefix: str | None,
+        readable: frozenset[str] | set[str],
         offer_changed: bool = False,
     ) -> None:
         """The read has ended: ``changed`` maps every path only in the artifact or
         modified to its content; ``prefix`` is the top-level directory the reader
-        stripped. With ``offer_changed`` (nothing was offered while reading) the
-        changed files are offered now."""
+        stripped; ``readable`` holds the blob ids whose content this process can read
+        (what the reader kept, and what git has): the worker uses no other content,
+        since this process could not (a member offered and then dropped for the
+        retention limit). With ``offer_changed`` (nothing was offered while reading)
+        the changed files are offered now."""
         self._ctx, self._changed, self._prefix = ctx, dict(changed), prefix
+        self._readable = readable
         if self._to_worker is None:
             return
         if offer_changed:
@@ -317,7 +351,8 @@ class Prescan:
                 if entry is not None and self.wants(path, data[:2]):
                     self.offer(path, entry.blob_id, data)
         entries = list(ctx.artifact.entries())
-        if not self._send_object("finish", (entries, prefix, sorted(self._changed))):
+        payload = (entries, prefix, sorted(self._changed), frozenset(readable))
+        if not self._send_object("finish", payload):
             self.close()  # it would wait for a finish that never comes
 
     def _send(self, message: bytes) -> bool:
@@ -363,7 +398,7 @@ class Prescan:
                         payload = bytes(inbox[8 : 8 + size])
                         del inbox[: 8 + size]
                         return pickle.loads(payload)  # our own child's output
-                if not block and not select.select([fd], [], [], 0)[0]:
+                if not block and not _readable(fd, 0):
                     return _NOT_YET
                 chunk = os.read(fd, 1 << 20)
                 if not chunk:
@@ -375,24 +410,38 @@ class Prescan:
     def early(self) -> PrescanResults:
         """What the main process needs first, which the worker sends as soon as the read
         has ended and it is between two tasks: knowledge-base lookups and opaque-file
-        reports. Never waits: when they have not arrived (or without a worker) the
-        result is empty and the callers compute what they need themselves."""
+        reports, of content this process can read. Never waits: when they have not
+        arrived (or without a worker) the result is empty and the callers compute what
+        they need themselves."""
         if self._early is None and self._pid is not None:
             message = self._receive(block=False)
             if message is not _NOT_YET:
-                self._early = (
-                    message[1]
-                    if isinstance(message, tuple) and message[0] == "early"
-                    else PrescanResults()
-                )
+                self._take_early(message)
         return self._early if self._early is not None else PrescanResults()
 
-    def _claim(self, index: int) -> bool:
+    def _take_early(self, message: Any) -> None:
+        got = PrescanResults()
+        if isinstance(message, tuple) and message[0] == "early":
+            readable = self._readable
+            got.lookups = {k: v for k, v in message[1].lookups.items() if k[1] in readable}
+            got.blob_reports = {
+                k: v for k, v in message[1].blob_reports.items() if k[1] in readable
+            }
+        self._early = got
+
+    def _claim(self, index: int, worker: bool = False) -> bool:
+        """Take task ``index`` (both processes call this). Without the shared flags the
+        main process takes everything; a lock not free within CLAIM_TIMEOUT was held
+        by a process that died: the worker stops, the main process stops the worker
+        and takes everything."""
         claims, lock = self._claims, self._claim_lock
         if claims is None or lock is None:
-            return True
+            return not worker
         if not lock.acquire(timeout=CLAIM_TIMEOUT):
-            return False
+            if worker:
+                return False
+            self.close()
+            return True
         try:
             if claims[index]:
                 return False
@@ -414,18 +463,25 @@ class Prescan:
         got = PrescanResults()
         if self._pid is not None:
             got.merge(self.early())
+            if self._early is None:
+                # computed here meanwhile: the worker can drop what is left of them
+                self._send(pickle.dumps(("collect",)))
             self._take_over(got)
-            if self._early is None:  # it comes before the final results
+            while self._pid is not None:
                 message = self._receive()
+                if message is None:
+                    break  # the worker has gone
                 if isinstance(message, tuple) and message[0] == "early":
-                    got.merge(message[1])
-                    self._early = message[1]
-            message = self._receive()
-            if isinstance(message, tuple) and message[0] == "final":
-                got.merge(message[1])
-            pid, self._pid = self._pid, None
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+                    if self._early is None:
+                        self._take_early(message)
+                        got.merge(self._early or PrescanResults())
+                elif isinstance(message, tuple) and message[0] == "final":
+                    final = message[1]
+                    final.lookups = {
+                        k: v for k, v in final.lookups.items() if k[1] in self._readable
+                    }
+                    got.merge(final)
+                    break
             self.close()
         for path, data in self._changed.items():
             if not got.scanned(path) and _is_code(path, data) is not None:
@@ -481,6 +537,13 @@ def _written(shared: mmap.mmap, start: int, size: int) -> int:
     return -(-(start + size) // mmap.PAGESIZE) * mmap.PAGESIZE
 
 
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether ``fd`` has data (or EOF) within ``timeout`` seconds (None: wait)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(None if timeout is None else int(timeout * 1000)))
+
+
 def _grow_pipe(fd: int) -> int:
     """Ask for a larger pipe buffer (Linux); the capacity in bytes."""
     try:
@@ -515,15 +578,15 @@ class _Worker:
         self.scanned: dict[int, tuple[str, list[Signal] | None]] = {}
         """Scans by member: (the path scanned as, signals or None for a released file)."""
         self.changed: set[str] = set()
+        self.readable: frozenset[str] = frozenset()
+        """Blob ids whose content the main process can read: the only content used."""
 
     # -- messages ------------------------------------------------------------------
 
     def _read(self, block: bool) -> bool:
         """Read what has arrived (waiting for something when ``block``); False at EOF."""
-        if not block:
-            ready, _, _ = select.select([self.inbox_fd], [], [], 0)
-            if not ready:
-                return True
+        if not block and not _readable(self.inbox_fd, 0):
+            return True
         chunk = os.read(self.inbox_fd, 1 << 20)
         if not chunk:
             return False
@@ -562,8 +625,12 @@ class _Worker:
                 self._queue(index)
             self.waiting.clear()
         elif kind == "finish":
-            entries, prefix, changed = pickle.loads(self._shared(message[1], message[2]))
+            entries, prefix, changed, readable = pickle.loads(self._shared(message[1], message[2]))
             self.finished = ({e.path: e for e in entries}, prefix, changed)
+            self.readable = readable
+        elif kind == "collect":  # the main process has made these itself meanwhile
+            self.lookup_queue.clear()
+            self.blob_queue.clear()
 
     def _queue(self, index: int) -> None:
         _raw, blob_id, data = self.members[index]
@@ -599,7 +666,7 @@ class _Worker:
             self.out.blob_reports[(path, blob_id)] = report
 
     def _scan(self, index: int) -> None:
-        if self.owner._claim(index):
+        if self.owner._claim(index, worker=True):
             self._scan_claimed(index)
 
     def _scan_claimed(self, index: int) -> None:
@@ -616,16 +683,21 @@ class _Worker:
         entries, _prefix, changed = self.finished
         by_blob = {blob_id: data for _path, blob_id, data in self.members.values()}
 
+        readable = self.readable
+
         def read(entry: Entry) -> bytes | None:
             data = by_blob.get(entry.blob_id)
-            if data is None:
-                raise _NotOffered(entry.path)
+            if data is None or entry.blob_id not in readable:
+                raise _NotOffered(entry.path)  # the main process reads it differently
             return data
 
+        def no_source(entry: Entry) -> bytes | None:
+            raise _NotOffered(entry.path)  # the repository is not open here
+
         artifact = FileTree(entries, read)
-        ctx = AuditContext(artifact, FileTree({}, lambda _e: None), None, "", None, "")
+        ctx = AuditContext(artifact, FileTree({}, no_source), None, "", None, "")
         for name, job in sorted(self.owner._jobs.items()):
-            if not self.owner._claim(self.owner._job_slot(name)):
+            if not self.owner._claim(self.owner._job_slot(name), worker=True):
                 continue
             # a job that reads a file it was not offered is left to the main process,
             # which runs every job missing from the results whoever claimed it
