@@ -148,6 +148,19 @@ def _let_the_worker_claim_the_jobs(scan: Prescan) -> None:
         time.sleep(0.01)
 
 
+def _let_the_worker_start_scanning(scan: Prescan) -> None:
+    """Wait until the worker has claimed a scan (it first loads its analyzers; at most
+    10 s)."""
+    claims = scan._claims
+    if claims is None:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(claims[i] for i in range(len(scan._offers))):
+            return
+        time.sleep(0.01)
+
+
 @pytest.fixture(autouse=True)
 def _any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prescan_module, "MIN_ARTIFACT_BYTES_FOR_WORKER", 0)
@@ -175,7 +188,7 @@ def _scans(log: Path) -> list[tuple[int, str]]:
 def test_worker_and_in_process_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "scans"
     _log_scans(monkeypatch, log)
-    got, _ = _audit_steps(tmp_path, worker=True, between=_let_the_worker_claim_the_jobs)
+    got, _ = _audit_steps(tmp_path, worker=True, between=_let_the_worker_start_scanning)
     if _forks():  # the worker did scan (not the fallback here)
         assert {pid for pid, _ in _scans(log)} - {os.getpid()}
     alone, _ = _audit_steps(tmp_path, worker=False)
@@ -254,7 +267,7 @@ def test_the_main_process_takes_over_scans_nobody_started(
         pytest.skip("no worker here")
     log = tmp_path / "scans"
     _log_scans(monkeypatch, log, worker_delay=0.8)
-    got, _ = _audit_steps(tmp_path, worker=True)
+    got, _ = _audit_steps(tmp_path, worker=True, between=_let_the_worker_start_scanning)
     scans = _scans(log)
     assert sorted(path for _, path in scans) == ["Makefile.in", "m4/loader.m4"]  # once each
     by = dict((path, pid) for pid, path in scans)

@@ -735,7 +735,21 @@ class _Worker:
                 out.signals[path] = signals
         return out
 
+    @staticmethod
+    def _warm_up() -> None:
+        """Load what the tasks will need while the first members are still on their way
+        (this core would otherwise wait): the scanners and the knowledge indexes."""
+        from chainsight.analyzers import blobs, opaque  # noqa: F401
+        from chainsight.analyzers.behaviour import python_hooks, shell  # noqa: F401
+        from chainsight.knowledge.autoconf_vocabulary import autoconf_words
+        from chainsight.knowledge.upstream_files import known_names
+
+        known_names()
+        autoconf_words()
+
     def serve(self) -> None:
+        with contextlib.suppress(Exception):
+            self._warm_up()
         settled = False
         while True:
             busy = bool(self.lookup_queue or self.blob_queue or self.scan_queue) or (
