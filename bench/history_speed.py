@@ -50,13 +50,19 @@ def _signature(label: str, when: int) -> bytes:
     fpr = hashlib.sha1(label.encode()).digest()
     hashed = bytes([5, 2]) + struct.pack(">I", when) + bytes([22, 33, 4]) + fpr
     unhashed = bytes([9, 16]) + fpr[-8:]
-    body = (bytes([4, 0, 1, 8]) + struct.pack(">H", len(hashed)) + hashed
-            + struct.pack(">H", len(unhashed)) + unhashed + b"\xab\xcd"
-            + struct.pack(">H", 64) + b"\x5a" * 8)
+    body = (
+        bytes([4, 0, 1, 8])
+        + struct.pack(">H", len(hashed))
+        + hashed
+        + struct.pack(">H", len(unhashed))
+        + unhashed
+        + b"\xab\xcd"
+        + struct.pack(">H", 64)
+        + b"\x5a" * 8
+    )
     b64 = base64.b64encode(bytes([0xC2, len(body)]) + body)
     lines = b"\n".join(b64[i : i + 64] for i in range(0, len(b64), 64))
-    return (b"-----BEGIN PGP SIGNATURE-----\n\n" + lines
-            + b"\n=abcd\n-----END PGP SIGNATURE-----\n")
+    return b"-----BEGIN PGP SIGNATURE-----\n\n" + lines + b"\n=abcd\n-----END PGP SIGNATURE-----\n"
 
 
 def build(repo: Path, commits: int, files: int, authors: int, tags: int, seed: int) -> None:
@@ -65,18 +71,24 @@ def build(repo: Path, commits: int, files: int, authors: int, tags: int, seed: i
     committers = people[: max(1, authors // 10)]
     # a skewed distribution: a few people write most commits, as in real projects
     weights = [1.0 / (i + 1) ** 1.1 for i in range(authors)]
-    paths = [f"src/d{i % 97:02d}/file{i:05d}.{rng.choice(['c', 'h', 'py', 'md', 'txt'])}"
-             for i in range(files)]
+    paths = [
+        f"src/d{i % 97:02d}/file{i:05d}.{rng.choice(['c', 'h', 'py', 'md', 'txt'])}"
+        for i in range(files)
+    ]
     paths[0] = "configure.ac"
     span = 14 * 365 * 86_400
     step = span / commits
     tag_every = max(1, commits // tags)
     managers = committers[:4]
     repo.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(repo)], check=True,
-                   env=GIT_ENV)
-    proc = subprocess.Popen(["git", "--git-dir", str(repo), "fast-import", "--quiet"],
-                            stdin=subprocess.PIPE, env=GIT_ENV)
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "-b", "main", str(repo)], check=True, env=GIT_ENV
+    )
+    proc = subprocess.Popen(
+        ["git", "--git-dir", str(repo), "fast-import", "--quiet"],
+        stdin=subprocess.PIPE,
+        env=GIT_ENV,
+    )
     assert proc.stdin is not None
     out = proc.stdin
     alive: list[str] = []
@@ -99,8 +111,9 @@ def build(repo: Path, commits: int, files: int, authors: int, tags: int, seed: i
                 path = rng.choice(alive)
             if path == "configure.ac":
                 host = rng.choice(["proj.example", "proj.example", "mirror.example"])
-                content = (f"AC_INIT([proj], [1.{n}], [bugs@{host}], [proj], "
-                           f"[https://{host}/])\n").encode()
+                content = (
+                    f"AC_INIT([proj], [1.{n}], [bugs@{host}], [proj], [https://{host}/])\n"
+                ).encode()
             else:
                 content = f"/* {path} revision {n} */\nint v{n} = {n};\n".encode()
             out.write(f"M 100644 inline {path}\n".encode())
@@ -121,8 +134,12 @@ def build(repo: Path, commits: int, files: int, authors: int, tags: int, seed: i
     out.close()
     if proc.wait() != 0:
         raise SystemExit("git fast-import failed")
-    subprocess.run(["git", "--git-dir", str(repo), "commit-graph", "write", "--reachable"],
-                   check=True, env=GIT_ENV, capture_output=True)
+    subprocess.run(
+        ["git", "--git-dir", str(repo), "commit-graph", "write", "--reachable"],
+        check=True,
+        env=GIT_ENV,
+        capture_output=True,
+    )
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
@@ -161,8 +178,19 @@ def main() -> None:
         t0 = time.perf_counter()
         build(repo, args.commits, args.files, args.authors, args.tags, args.seed)
         print(f"built {repo} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-    chainsight = [sys.executable, "-m", "chainsight", "history", str(repo), "--format", "json",
-                  "--output", os.devnull, "--fail-on", "never"]
+    chainsight = [
+        sys.executable,
+        "-m",
+        "chainsight",
+        "history",
+        str(repo),
+        "--format",
+        "json",
+        "--output",
+        os.devnull,
+        "--fail-on",
+        "never",
+    ]
     git_log = ["git", "--git-dir", str(repo), "log", "--all", "--raw", "--no-renames"]
     env = {**os.environ, **GIT_ENV}
     results: dict[str, list[tuple[float, int, int]]] = {"chainsight": [], "git_log": []}
@@ -172,8 +200,12 @@ def main() -> None:
     med = {k: statistics.median(r[0] for r in v) for k, v in results.items()}
     rss = {k: max(r[1] for r in v) for k, v in results.items()}
     figures: dict[str, Any] = {
-        "commits": args.commits, "files": args.files, "authors": args.authors,
-        "tags": args.tags, "runs": args.runs, "python": platform.python_version(),
+        "commits": args.commits,
+        "files": args.files,
+        "authors": args.authors,
+        "tags": args.tags,
+        "runs": args.runs,
+        "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "git_log_seconds": round(med["git_log"], 3),
         "chainsight_seconds": round(med["chainsight"], 3),

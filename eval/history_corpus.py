@@ -21,9 +21,21 @@ def row(repo: Path, extra: list[str]) -> str:
     name = repo.parent.name if repo.name == "repo" else repo.name
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "chainsight", "history", str(repo), "--format", "json",
-         "--fail-on", "never", *extra],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "chainsight",
+            "history",
+            str(repo),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -33,7 +45,8 @@ def row(repo: Path, extra: list[str]) -> str:
     sev = doc["summary"]["findings_by_severity"]
     escalated = [
         f"{f['title'].split(': ', 1)[1]} ({f['severity']})"
-        for f in doc["findings"] if f["rule_id"] == "history-trust-escalation"
+        for f in doc["findings"]
+        if f["rule_id"] == "history-trust-escalation"
     ]
     return (
         f"| {name} | {m['commits']} | {seconds:.1f} | {sev['high']} | {sev['medium']} | "
@@ -49,8 +62,10 @@ def main() -> None:
     if "--" in args:
         i = args.index("--")
         args, extra = args[:i], args[i + 1 :]
-    print("| repository | commits | s | high | medium | trust escalation | TF | CAF | "
-          "single | funding |")
+    print(
+        "| repository | commits | s | high | medium | trust escalation | TF | CAF | "
+        "single | funding |"
+    )
     print("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
     for arg in args:
         print(row(Path(arg), extra), flush=True)

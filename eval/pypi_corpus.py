@@ -121,19 +121,28 @@ def main() -> int:
     severities: Counter[str] = Counter(f["severity"] for r in ok for f in r["findings"])
     with_high = [r["name"] for r in pairs if any(f["severity"] in HIGH_UP for f in r["findings"])]
     print()
-    print(f"packages: {len(rows)}, audited: {len(ok)}, sdist+wheel pairs: {len(pairs)}, "
-          f"errors: {len(rows) - len(ok)}")
+    print(
+        f"packages: {len(rows)}, audited: {len(ok)}, sdist+wheel pairs: {len(pairs)}, "
+        f"errors: {len(rows) - len(ok)}"
+    )
     print(f"findings by severity: {dict(severities)}")
     print(f"pairs with a finding >= high: {len(with_high)} {with_high}")
-    print(f"elapsed {elapsed:.1f}s -> {len(rows) / elapsed * 60:.0f} packages/min "
-          f"({nbytes / 1e6:.0f} MB of files)")
-    print(f"baseline (read + sha256 every file): {baseline:.2f}s; "
-          f"audit/baseline = {elapsed / max(baseline, 1e-9):.1f}x")
+    print(
+        f"elapsed {elapsed:.1f}s -> {len(rows) / elapsed * 60:.0f} packages/min "
+        f"({nbytes / 1e6:.0f} MB of files)"
+    )
+    print(
+        f"baseline (read + sha256 every file): {baseline:.2f}s; "
+        f"audit/baseline = {elapsed / max(baseline, 1e-9):.1f}x"
+    )
     print("peak RSS (MiB) after N packages: " + ", ".join(f"{n}:{m}" for n, m in rss))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"rows": rows, "rss": rss, "elapsed": elapsed,
-                                         "baseline": baseline}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {"rows": rows, "rss": rss, "elapsed": elapsed, "baseline": baseline}, indent=1
+            )
+        )
     return 0
 
 
