@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 from chainsight.analyzers.context import AuditContext
+from chainsight.analyzers.m4_comments import strip_dnl
 from chainsight.model import Evidence, FileRecord, Finding, Severity, Status
 
 _COMMAND_BLOCK = re.compile(r'^[ \t]*"([^"\n]+)":C\)', re.MULTILINE)
@@ -146,33 +147,14 @@ def _macro_inputs(ctx: AuditContext, directory: str) -> list[str]:
     return inputs
 
 
-_DNL_WORD = re.compile(r"dnl\b")
 _QUOTED_JOIN = re.compile(r"[A-Za-z0-9_][\[\]]+[A-Za-z0-9_]")
 """A word interrupted by m4 quotes (``sh[[1234]]elb``): m4 joins the pieces."""
 _RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_[]")
 
 
-def _without_dnl(text: str) -> str:
-    """``text`` without its ``dnl`` comments: ``dnl`` not preceded by a word character
-    or ``$``, to the end of the line (a search for the literal first: fast)."""
-    if "dnl" not in text:
-        return text
-    out: list[str] = []
-    last = 0
-    for m in _DNL_WORD.finditer(text):
-        at = m.start()
-        if at < last or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_$")):
-            continue  # inside a comment already dropped, or part of a longer word
-        end = text.find("\n", at)
-        out.append(text[last:at])
-        last = len(text) if end < 0 else end
-    out.append(text[last:])
-    return "".join(out)
-
-
 def _words_of_input(text: str) -> set[str]:
     """Identifiers of one m4 input, as written and with m4's quotes removed."""
-    text = _COMMENT_LINE.sub("", _without_dnl(text)).replace("@&t@", "")
+    text = _COMMENT_LINE.sub("", strip_dnl(text)).replace("@&t@", "")
     words = set(_WORD.findall(text))
     # Removing the quotes only changes the runs of word characters and brackets in
     # which a bracket sits between two word characters: read just those runs again.

@@ -33,6 +33,7 @@ from chainsight.analyzers.behaviour.ciphers import (
     sed_y_is_cipher,
     tr_is_cipher,
 )
+from chainsight.analyzers.m4_comments import strip_dnl
 from chainsight.model import Severity
 
 # ------------------------------------------------------------------ vocabulary
@@ -303,26 +304,7 @@ _MAKE_NAME = re.compile(r"[.-]")
 _M4_LEADING_QUOTE = re.compile(r"^([ \t]*)\[(?=[^\s\]])", re.M)
 _M4_ARG_SEP = re.compile(r"\][ \t]*,[ \t]*\[?|\][ \t]*\)")
 _M4_QUADRIGRAPHS = (("@<:@", "["), ("@:>@", "]"), ("@S|@", "$"), ("@%:@", "#"), ("@&t@", ""))
-_DNL = re.compile(r"dnl\b.*")
 _PAREN_AFTER_WORD = re.compile(r"(?<=\w)\(\[?")
-
-
-def _strip_dnl(text: str) -> str:
-    """Remove m4 ``dnl`` comments (to the end of the line)."""
-    if "dnl" not in text:
-        return text
-    out: list[str] = []
-    last = 0
-    for m in _DNL.finditer(text):
-        k = m.start()
-        if text.startswith("m4_", k - 3):
-            k -= 3
-        if k > 0 and (text[k - 1].isalnum() or text[k - 1] in "_$"):
-            continue
-        out.append(text[last:k])
-        last = m.end()
-    out.append(text[last:])
-    return "".join(out)
 
 
 def _m4_macro_calls(text: str) -> str:
@@ -448,7 +430,7 @@ class ShellAnalyzer:
             for a, b in _M4_QUADRIGRAPHS:
                 if a in text:
                     text = text.replace(a, b)
-            text = _strip_dnl(text)
+            text = strip_dnl(text, m4_prefixed=True)
             text = _COMMENT_LINE.sub("", text)
             text = _m4_macro_calls(text)
             text = _M4_ARG_SEP.sub(" ; ", text)
