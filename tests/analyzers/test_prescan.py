@@ -202,9 +202,11 @@ def test_worker_and_in_process_agree(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_lookups_come_back_by_name_and_blob(tmp_path: Path) -> None:
     if not _forks():
         pytest.skip("no worker here")
-    got, _ = _audit_steps(tmp_path, worker=True)
+    got, scan = _audit_steps(tmp_path, worker=True, between=_let_the_worker_start_scanning)
     key = ("loader.m4", git_blob_id(RELEASE["m4/loader.m4"]))
     assert got.lookups[key].status == "unknown"
+    # made by the worker (it looks files up before it scans), not filled in here
+    assert scan._early is not None and scan._early.lookups[key].status == "unknown"
     # identical to git: never looked up
     assert ("configure.ac", git_blob_id(CONFIGURE_AC.encode())) not in got.lookups
 
