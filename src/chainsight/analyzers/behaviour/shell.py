@@ -35,6 +35,7 @@ from chainsight.analyzers.behaviour.ciphers import (
 )
 from chainsight.analyzers.m4_comments import strip_dnl
 from chainsight.model import Severity
+from chainsight.multiscan import PatternSet
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -259,9 +260,12 @@ _QUAL_WORDS = [
     "CURL",
     "WGET",
 ]
-_PREFILTER_PLAIN = re.compile(r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])")
+# ASCII classes, so that Hyperscan (bytes) and re (str) agree; see chainsight.multiscan
+_PREFILTER_PLAIN = re.compile(
+    r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])", re.ASCII
+)
 _PREFILTER_QUAL = re.compile(
-    r"[\s|;&(`\"'=\[{/$]" + _trie(_QUAL_WORDS) + r"(?=[\s;|&)`\"'\]/%,:#@!}])"
+    r"[\s|;&(`\"'=\[{/$]" + _trie(_QUAL_WORDS) + r"(?=[\s;|&)`\"'\]/%,:#@!}])", re.ASCII
 )
 _LIT_PIECES: tuple[tuple[str, str], ...] = (
     (
@@ -295,7 +299,18 @@ _TEST_NEEDLES = (
 @functools.lru_cache(maxsize=64)
 def _lit_regex(present: tuple[bool, ...]) -> re.Pattern[str] | None:
     pieces = [rx for (_, rx), on in zip(_LIT_PIECES, present, strict=True) if on]
-    return re.compile("|".join(pieces)) if pieces else None
+    return re.compile("|".join(pieces), re.ASCII) if pieces else None
+
+
+_PREFILTERS = PatternSet(
+    "shell-prefilter",
+    [
+        _PREFILTER_PLAIN.pattern.encode(),
+        _PREFILTER_QUAL.pattern.encode(),
+        *(rx.encode() for _, rx in _LIT_PIECES),
+    ],
+)
+"""The three prefilters in one Hyperscan pass: plain words, qualified words, literals."""
 
 
 _COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
@@ -575,6 +590,36 @@ class ShellAnalyzer:
     def _line_index(self, pos: int) -> int:
         return max(0, min(self.n - 1, bisect.bisect_right(self._starts, pos) - 1))
 
+    def _prefilter_lines(self) -> tuple[set[int], set[int], set[int]] | None:
+        """The lines the plain, qualified and literal prefilters match, in one
+        Hyperscan pass (None without Hyperscan: ``run`` uses ``re``). A match's last
+        byte (or the byte its lookahead looked at, on the same line) names the line."""
+        if not _PREFILTERS.available:
+            return None
+        joined = self._joined
+        data = joined.encode("utf-8", "surrogatepass")
+        ends = _PREFILTERS.ends(data)
+        if ends is None:
+            return None
+        if len(data) == len(joined):
+            index = self._line_index
+        else:  # byte offsets differ from character offsets: index lines by bytes
+            starts = list(
+                itertools.accumulate(
+                    (len(ln.encode("utf-8", "surrogatepass")) + 1 for ln in self.lines[:-1]),
+                    initial=1,
+                )
+            )
+            last = self.n - 1
+
+            def index(pos: int) -> int:
+                return max(0, min(last, bisect.bisect_right(starts, pos) - 1))
+
+        plain = {index(p) for p in ends[0]}
+        qual = {index(p) for p in ends[1]}
+        lit = {index(p) for found in ends[2:] for p in found}
+        return plain, qual, lit
+
     def _collect(self, start: int) -> None:
         """Record the assignments made in an interesting chunk."""
         if start in self._collected:
@@ -638,19 +683,28 @@ class ShellAnalyzer:
     def run(self) -> list[Hit]:
         chunks: dict[int, None] = {}
         joined = self._joined
-        lit = _lit_regex(tuple(anchor in joined for anchor, _ in _LIT_PIECES))
-        for rx in (_PREFILTER_PLAIN, lit):
-            if rx is None:
-                continue
-            for m in rx.finditer(joined):
-                self._interesting(self._line_index(m.end() - 1), chunks)
+        fast = self._prefilter_lines()
+        if fast is not None:
+            plain, cands, lit = fast
+            for i in sorted(plain):
+                self._interesting(i, chunks)
+            for i in sorted(lit):
+                self._interesting(i, chunks)
+        else:
+            lit_rx = _lit_regex(tuple(anchor in joined for anchor, _ in _LIT_PIECES))
+            for rx in (_PREFILTER_PLAIN, lit_rx):
+                if rx is None:
+                    continue
+                for m in rx.finditer(joined):
+                    self._interesting(self._line_index(m.end() - 1), chunks)
         for needle in _TEST_NEEDLES:
             pos = joined.find(needle)
             while pos >= 0:
                 if joined[pos - 1] in " \t\n\"'/=(":
                     self._interesting(self._line_index(pos), chunks)
                 pos = joined.find(needle, pos + 1)
-        cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
+        if fast is None:
+            cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
         for i in sorted(cands):
             if _TRIGGER.search("\n" + self.lines[i][:4000] + "\n"):
                 self._interesting(i, chunks)
