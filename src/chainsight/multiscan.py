@@ -43,10 +43,20 @@ def _hyperscan() -> Any | None:
     return hyperscan
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Keep compiled databases under ``path`` (the audit's ``--cache-dir``) instead of
+    the default cache directory; call before the databases are first used."""
+    global _cache_dir
+    _cache_dir = path
+
+
 def _cache_root() -> Path:
     from chainsight.sources.git import default_cache_dir
 
-    return default_cache_dir() / "hyperscan"
+    return (_cache_dir if _cache_dir is not None else default_cache_dir()) / "hyperscan"
 
 
 class PatternSet:
