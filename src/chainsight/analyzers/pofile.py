@@ -10,6 +10,7 @@ translation nobody wrote. :func:`merge_only_changes` checks exactly that.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 # header fields msgmerge / xgettext / make dist are expected to rewrite
@@ -139,14 +140,44 @@ def merge_only_changes(source_text: str, artifact_text: str) -> tuple[bool, str]
     changed_art = "\n\n".join(b for b in art_blocks if b not in src_set)
     if not changed_art.strip():
         return True, "msgmerge only dropped entries and rewrote references and dates"
-    ok, why = _compare(changed_src, changed_art)
+    # a fuzzy translation may come from an entry that did not change: look it up in
+    # the whole source (a msgstr line with that text), not only the changed entries
+    ok, why = _compare(changed_src, changed_art, _msgstr_in(quiet_src))
     if ok:
         return ok, why
-    # a fuzzy translation may come from an entry that did not change: check in full
     return _compare(source_text, artifact_text)
 
 
-def _compare(source_text: str, artifact_text: str) -> tuple[bool, str]:
+_MSGSTR_LINE_HEAD = re.compile(r"(?:#~ *)?msgstr(?:\[\d+\])?[ \t]+")
+
+
+def _msgstr_in(quiet: str) -> Callable[[str], bool]:
+    """Whether a translation (quoted, continuation lines joined) is the whole value of
+    a msgstr line of ``quiet`` (a file with its continuation lines joined)."""
+
+    def found(value: str) -> bool:
+        pos = quiet.find(value)
+        while pos >= 0:
+            start = quiet.rfind("\n", 0, pos) + 1
+            end = pos + len(value)
+            eol = quiet.find("\n", end)
+            if _MSGSTR_LINE_HEAD.fullmatch(quiet, start, pos) and not quiet[
+                end : eol if eol >= 0 else len(quiet)
+            ].strip(" \t"):
+                return True
+            pos = quiet.find(value, pos + 1)
+        return False
+
+    return found
+
+
+def _compare(
+    source_text: str,
+    artifact_text: str,
+    in_source: Callable[[str], bool] | None = None,
+) -> tuple[bool, str]:
+    """Compare entries; ``in_source`` also accepts a fuzzy translation the source has
+    elsewhere (when ``source_text`` holds only part of the source)."""
     src = entries(source_text)
     art = entries(artifact_text)
     if not art:
@@ -158,7 +189,10 @@ def _compare(source_text: str, artifact_text: str) -> tuple[bool, str]:
             continue
         before = by_key.get(e.key)
         if e.fuzzy:
-            if all(s == '""' or s in known for s in e.msgstrs):
+            if all(
+                s == '""' or s in known or (in_source is not None and in_source(s))
+                for s in e.msgstrs
+            ):
                 continue
             return False, f"fuzzy translation of {e.key[1][:50]!r} is not from the source"
         if before is not None and before.msgstrs == e.msgstrs and not before.fuzzy:
