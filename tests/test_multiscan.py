@@ -25,6 +25,7 @@ PATTERNS = [
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHAINSIGHT_CACHE", str(tmp_path))
     monkeypatch.delenv("CHAINSIGHT_NO_HYPERSCAN", raising=False)
+    monkeypatch.setattr(multiscan, "_cache_dir", None)  # an earlier audit's --cache-dir
     return tmp_path / "hyperscan"
 
 
@@ -93,6 +94,7 @@ def test_unwritable_cache_path_means_re(tmp_path: Path, monkeypatch: pytest.Monk
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache directory would go")
     monkeypatch.setenv("CHAINSIGHT_CACHE", str(blocker))
+    monkeypatch.setattr(multiscan, "_cache_dir", None)
     ps = PatternSet("t", PATTERNS)
     assert not ps.available
     assert ps.ends(b"| sh") is None
@@ -106,7 +108,9 @@ def test_switched_off_by_environment(cache: Path, monkeypatch: pytest.MonkeyPatc
     assert not cache.exists()
 
 
-def _re_prefilter(analyzer: shell.ShellAnalyzer) -> tuple[set[int], set[int], set[int]]:
+def _re_prefilter(
+    analyzer: shell.ShellAnalyzer,
+) -> tuple[set[int], set[int], set[int], set[int]]:
     joined = analyzer._joined
     lit = shell._lit_regex(tuple(True for _ in shell._LIT_PIECES))
     assert lit is not None
@@ -114,7 +118,12 @@ def _re_prefilter(analyzer: shell.ShellAnalyzer) -> tuple[set[int], set[int], se
     def lines(rx: re.Pattern[str]) -> set[int]:
         return {analyzer._line_index(m.end() - 1) for m in rx.finditer(joined)}
 
-    return lines(shell._PREFILTER_PLAIN), lines(shell._PREFILTER_QUAL), lines(lit)
+    # the trigger is searched line by line, each line between newlines
+    triggered = {
+        i for i, line in enumerate(analyzer.lines) if shell._TRIGGER.search("\n" + line + "\n")
+    }
+    plain, qual = lines(shell._PREFILTER_PLAIN), lines(shell._PREFILTER_QUAL)
+    return plain, qual, triggered, lines(lit)
 
 
 TEXTS = {
@@ -136,6 +145,16 @@ TEXTS = {
     ),
     # Unicode spaces are not shell delimiters; ASCII classes ignore them on both paths
     "unicode-space": "a=1\u00a0tr x y\nb=1\u2028xz -d f.xz | sh\n",
+    # the trigger's branches, and near misses that span two lines
+    "trigger": (
+        "$SED -i -e 's/x/y/' Makefile\n$SED\n-i x\n"
+        "python3 -c 'print(1)'\nperl -w\n-e 1\n"
+        "grep -r needle .\n$EGREP -a x f\ngit clone u\ngit\nclone u\n"
+        "cp a Makefile\nmv b\nlibtool\ny/abc/def/ x\necho y%a%b%\n"
+        "done |\nfi | sh\n>> Makefile.in\n$(suffix $x)\n$(suffix\n"
+        "echo \\x41\\x42 \\101\\102\\103\\104\n"
+        "f=tests/files/x.bin\ncat data.lzma\ncat data.lzmax\n"
+    ),
 }
 
 
@@ -149,6 +168,8 @@ def test_shell_prefilter_lines_agree(name: str, dialect: str) -> None:
     assert fast is not None
     assert fast == _re_prefilter(analyzer)
     assert any(fast)
+    if name == "trigger":
+        assert len(fast[2]) >= 12, fast[2]
 
 
 def test_module_reports_absence(monkeypatch: pytest.MonkeyPatch) -> None:

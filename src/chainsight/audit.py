@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from chainsight.model import (
 )
 from chainsight.sources.archive import (
     ArchiveContents,
-    DeferredContentFilter,
     MemberSink,
     describe_kind,
     read_archive,
@@ -99,60 +97,40 @@ def audit(
     )
     with prescan:  # the worker is stopped if anything here fails before it reports
         prescan.start(_bytes_to_read(path, is_dsc))
-        # Stream the artifact in a thread (decompression and hashing release the GIL)
-        # from the start: it overlaps opening the repository, walking the tag's tree,
-        # loading the analyzers and hashing the artifact file here. Until the tree is
-        # known every member's content is kept; then only what the repository lacks.
-        keep = DeferredContentFilter()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            reading = pool.submit(
-                _read_artifact,
-                path,
-                name,
-                request.limits,
-                keep,
-                release,
-                progress,
-                None if is_dsc else prescan,
-            )
-            try:
-                repo = Repository.open(request.source, request.cache_dir)
-                if request.ref:
-                    ref = request.ref
-                else:
-                    ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
-                    if on_ref is not None:
-                        on_ref(ref)
-                resolved = repo.resolve(ref)
-                source = repo.tree_at(resolved.commit, request.source_subdir)
-                source_blobs = {e.blob_id for e in source.entries()}
-                keep.resolve(source_blobs)
-                prescan.known(source_blobs)
-            except BaseException:
-                keep.cancel()
-                raise
-            from chainsight.analyzers.build_code import build_code_findings, opaque_paths
-            from chainsight.analyzers.compare import compare_trees
-            from chainsight.analyzers.configure_check import configure_command_findings
-            from chainsight.analyzers.context import AuditContext
-            from chainsight.analyzers.explain import explain_all
-            from chainsight.analyzers.findings import anomaly_findings, record_findings
-            from chainsight.analyzers.opaque import (
-                analyse_blobs,
-                blob_findings,
-                indicator_findings,
-            )
-            from chainsight.analyzers.provenance import check_provenance, drop_superseded
+        repo = Repository.open(request.source, request.cache_dir)
+        if request.ref:
+            ref = request.ref
+        else:
+            ref = derive_ref(_name_for_ref(name, release), repo.tag_names())
+            if on_ref is not None:
+                on_ref(ref)
+        resolved = repo.resolve(ref)
+        source = repo.tree_at(resolved.commit, request.source_subdir)
+        source_blobs = {e.blob_id for e in source.entries()}
+        prescan.known(source_blobs)
+        # Read the artifact now that the tree is known: only what the repository lacks
+        # is kept. (Reading it in a thread while the repository opens gained nothing:
+        # the two share the interpreter lock, and the read slowed by as much.)
+        art = _read_artifact(
+            path,
+            name,
+            request.limits,
+            lambda blob_id: blob_id not in source_blobs,
+            release,
+            progress,
+            None if is_dsc else prescan,
+        )
+        artifact_sha256 = sha256_file(path)
+        from chainsight.analyzers.build_code import build_code_findings, opaque_paths
+        from chainsight.analyzers.compare import compare_trees
+        from chainsight.analyzers.configure_check import configure_command_findings
+        from chainsight.analyzers.context import AuditContext
+        from chainsight.analyzers.explain import explain_all
+        from chainsight.analyzers.findings import anomaly_findings, record_findings
+        from chainsight.analyzers.opaque import analyse_blobs, blob_findings, indicator_findings
+        from chainsight.analyzers.provenance import check_provenance, drop_superseded
 
-            try:
-                artifact_sha256 = sha256_file(path)
-                art = reading.result()
-            except BaseException:
-                keep.cancel()  # interrupted (Ctrl-C, a batch timeout): stop the reader too
-                raise
-        kept = art.contents.content
-        for blob_id in [b for b in kept if b in source_blobs]:
-            del kept[blob_id]  # kept before the tree was known; the repository has it
+        kept = art.contents.content  # only what the repository lacks
 
         def fallback(entry: Entry) -> bytes | None:
             return repo.read_blob(entry.blob_id) if entry.blob_id in source_blobs else None

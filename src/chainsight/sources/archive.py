@@ -16,7 +16,6 @@ import lzma
 import posixpath
 import stat
 import tarfile
-import threading
 import unicodedata
 import zipfile
 import zlib
@@ -164,52 +163,6 @@ class MemberSink(Protocol):
     def offer(self, path: str, blob_id: str, data: bytes) -> None: ...
 
 
-class ReadCancelled(Exception):
-    """The reader was told to stop (the audit failed elsewhere)."""
-
-
-class DeferredContentFilter:
-    """``want_content`` for a read that starts before the repository's blobs are known.
-
-    Until :meth:`resolve` is called every member's content is kept (within the
-    retention limits); from then on only content the repository lacks, and what
-    was kept too early is dropped at the next member. The audit streams the
-    artifact while it opens the repository, instead of after.
-    """
-
-    def __init__(self) -> None:
-        self._known: frozenset[str] | set[str] | None = None
-        self._prune_due = False
-        self._resolved = threading.Event()
-        self.cancelled = False
-
-    def __call__(self, blob_id: str) -> bool:
-        known = self._known
-        return known is None or blob_id not in known
-
-    def resolve(self, known: frozenset[str] | set[str]) -> None:
-        self._known = known
-        self._prune_due = True
-        self._resolved.set()
-
-    def cancel(self) -> None:
-        self.cancelled = True
-        self._resolved.set()
-
-    def wait_resolved(self) -> None:
-        """Block the reader until the repository's blobs are known (or the audit stops):
-        used when keeping one more member would exceed the retention budget, so that
-        the budget is not spent on content the repository has."""
-        self._resolved.wait()
-
-    def take_prune(self) -> frozenset[str] | set[str] | None:
-        """The known blobs, once, when content kept before :meth:`resolve` can go."""
-        if not self._prune_due:
-            return None
-        self._prune_due = False
-        return self._known
-
-
 class _Builder:
     """Collects members under the limits; shared by the tar and zip readers."""
 
@@ -290,22 +243,9 @@ class _Builder:
 
     # -- member kinds ------------------------------------------------------
 
-    def _check_deferred(self) -> None:
-        want = self.want_content
-        if not isinstance(want, DeferredContentFilter):
-            return
-        if want.cancelled:
-            raise ReadCancelled
-        known = want.take_prune()
-        if known:
-            content = self.out.content
-            for blob_id in [b for b in content if b in known]:
-                self.retained_bytes -= len(content.pop(blob_id))
-
     def add_file(
         self, path: str, size: int, mode: int, stream: IO[bytes], executable: bool
     ) -> None:
-        self._check_deferred()
         if mode & (stat.S_ISUID | stat.S_ISGID):
             self.anomaly(
                 "archive-setuid",
@@ -366,17 +306,10 @@ class _Builder:
             and (self.want_path is None or self.want_path(path))
         ):
             limit = self.limits.max_retained_total_bytes
-            want = self.want_content
-            if self.retained_bytes + size > limit and isinstance(want, DeferredContentFilter):
-                want.wait_resolved()
-                if want.cancelled:
-                    raise ReadCancelled
-                self._check_deferred()  # drop what was kept before the tree was known
-                keep = want(blob_id)
-            if keep and self.retained_bytes + size <= limit:
+            if self.retained_bytes + size <= limit:
                 self.out.content[blob_id] = b"".join(chunks) if joined is None else joined
                 self.retained_bytes += size
-            elif keep:
+            else:
                 self.partial(
                     f"retained-content limit reached ({limit} bytes): some files that the "
                     "repository lacks were compared by id only, not analysed"
@@ -614,8 +547,6 @@ def read_archive(
             b.partial(f"zstd stream is corrupt after {len(b.out.entries)} members: {exc}")
         else:
             raise
-    if isinstance(want_content, DeferredContentFilter):
-        b._check_deferred()  # content kept before the repository's blobs were known
     if strip_top_level:
         _strip_single_top_level(b.out)
     return b.out
