@@ -746,6 +746,9 @@ def build(args: argparse.Namespace, workdir: Path) -> int:
     summarise(store, coverage)
     data = render(store, coverage)
     write_atomically(args.out, data)
+    # the names alone, so that an audit looking up a name the zip lacks never opens it
+    names_file = args.out.with_name(args.out.stem + "_names.txt")
+    write_atomically(names_file, "".join(f"{n}\n" for n in sorted(store.names)).encode())
     print(f"wrote {args.out} ({len(data)} bytes) in {time.monotonic() - started:.0f} s")
     print_coverage(coverage, len(data))
     if len(data) > MAX_OUTPUT_BYTES:

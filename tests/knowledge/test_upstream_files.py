@@ -284,3 +284,24 @@ def test_normalised_hash_matches_its_regex_definition(content: bytes) -> None:
         if stripped and not comment:
             kept.append(re.sub(rb"\s+", b" ", stripped))
     assert normalised_hash(content) == hashlib.sha256(b"\n".join(kept)).hexdigest()[:16]
+
+
+def test_names_file_lists_exactly_the_zip_names() -> None:
+    from chainsight.knowledge import upstream_files as uf
+
+    assert uf._names() == frozenset(str(n) for n in uf._archive()[1]["names"])
+
+
+def test_a_name_the_knowledge_base_lacks_never_opens_the_zip() -> None:
+    from chainsight.knowledge import upstream_files as uf
+
+    uf._archive.cache_clear()
+    uf._entry.cache_clear()
+    try:
+        result = uf.lookup("po/stamp-po", b"timestamp\n")
+        assert result.status == "unknown"
+        assert uf._archive.cache_info().currsize == 0
+        assert uf.lookup("install-sh", b"#!/bin/sh\n").status != "unknown"
+        assert uf._archive.cache_info().currsize == 1
+    finally:
+        uf._entry.cache_clear()

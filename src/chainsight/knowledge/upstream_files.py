@@ -72,6 +72,9 @@ MAX_NOVEL_LINES = 40
 """At most this many novel lines are reported per file."""
 
 _DATA_FILE = "upstream_files.zip"
+_NAMES_FILE = "upstream_files_names.txt"
+"""The zip's names, one per line: a name that is not there needs no zip at all (reading
+the zip's directory costs ~9 ms, a fifth of a small audit's lookups)."""
 _LITTLE = array("I", [1]).tobytes()[0] == 1
 
 Status = Literal["verified-upstream", "known-name-unknown-content", "serial-above-known", "unknown"]
@@ -338,9 +341,9 @@ if hasattr(os, "register_at_fork"):
 
 
 def _record(name: str) -> dict[str, Any] | None:
-    archive = _archive()[0]
     if name not in _names():
         return None
+    archive = _archive()[0]
     try:
         value: object = json.loads(archive.read(f"files/{name}"))
     except (KeyError, ValueError, zipfile.BadZipFile) as error:
@@ -352,7 +355,12 @@ def _record(name: str) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
-    return frozenset(str(n) for n in _archive()[1]["names"])
+    try:
+        source = resources.files("chainsight.knowledge").joinpath("data", _NAMES_FILE)
+        text = source.read_text(encoding="utf-8")
+    except OSError:  # an older data directory: the zip's own list
+        return frozenset(str(n) for n in _archive()[1]["names"])
+    return frozenset(line for line in text.split("\n") if line)
 
 
 @lru_cache(maxsize=512)
