@@ -397,7 +397,15 @@ def _entropy(data: bytes) -> float:
     if len(span) > _ENTROPY_SAMPLES:
         span = span[:: len(span) // _ENTROPY_SAMPLES + 1]
     n = len(span)
-    return -sum(c / n * math.log2(c / n) for c in Counter(span).values())
+    counts = Counter(span).values()
+    if n == KiB:  # the windows of _high_entropy_share: the same terms, computed once
+        return -sum(map(_WINDOW_TERMS.__getitem__, counts))
+    return -sum(c / n * math.log2(c / n) for c in counts)
+
+
+_WINDOW_TERMS = [0.0] + [c / KiB * math.log2(c / KiB) for c in range(1, KiB + 1)]
+"""``c / n * log2(c / n)`` for a 1-KiB window, by count: the very terms _entropy sums,
+in the same order, so the result is the same to the last bit."""
 
 
 def _high_entropy_share(data: bytes, window: int = KiB, threshold: float = 7.5) -> float:
