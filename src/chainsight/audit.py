@@ -78,7 +78,11 @@ def audit(
         raise UsageError(f"artifact {path} is not a file")
     name = request.artifact_name or path.name
     release = _release_of(path, name)
-    from chainsight.analyzers.configure_check import configure_code_findings, is_configure_input
+    from chainsight.analyzers.configure_check import (
+        configure_code_findings,
+        configure_command_findings,
+        is_configure_input,
+    )
     from chainsight.analyzers.prescan import Job, Prescan
     from chainsight.multiscan import use_cache_dir
 
@@ -92,7 +96,10 @@ def audit(
     # wheel has no top-level directory to strip, and a .dsc's members are handed over
     # once its tarballs are read, under their final paths.)
     prescan = Prescan(
-        {"configure-code": Job(configure_code_findings, is_configure_input)},
+        {
+            "configure-code": Job(configure_code_findings, is_configure_input),
+            "configure-commands": Job(configure_command_findings, is_configure_input),
+        },
         guess_paths=kind not in ("dsc", "wheel"),
     )
     with prescan:  # the worker is stopped if anything here fails before it reports
@@ -123,7 +130,6 @@ def audit(
         artifact_sha256 = sha256_file(path)
         from chainsight.analyzers.build_code import build_code_findings, opaque_paths
         from chainsight.analyzers.compare import compare_trees
-        from chainsight.analyzers.configure_check import configure_command_findings
         from chainsight.analyzers.context import AuditContext
         from chainsight.analyzers.explain import explain_all
         from chainsight.analyzers.findings import anomaly_findings, record_findings
@@ -168,7 +174,7 @@ def audit(
         prov_findings
         + code_findings
         + blob_findings(ctx, blobs, readers, blob_reports)
-        + configure_command_findings(ctx, records)
+        + scanned.jobs["configure-commands"]
         + scanned.jobs["configure-code"]
         + ioc_findings
     )

@@ -40,8 +40,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-import zstandard
-
 __all__ = [
     "MAX_OUTPUT",
     "BlobReport",
@@ -548,6 +546,8 @@ def _run_zlib(data: bytes, wbits: int, cap: int) -> tuple[bytes, bool, bool, int
 
 
 def _run_zstd(data: bytes, cap: int) -> tuple[bytes, bool, bool, int | None]:
+    import zstandard  # loaded only for zstd data (2 ms an audit otherwise pays)
+
     try:
         reader = zstandard.ZstdDecompressor(max_window_size=_MEMLIMIT).stream_reader(
             data, read_across_frames=False
