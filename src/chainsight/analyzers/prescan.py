@@ -2,18 +2,18 @@
 
 The behaviour scan of a build file, the knowledge-base lookup of an
 upstream-named file and the report on an opaque (binary) file each depend on
-one file's name and content only. Before the artifact is read the audit forks
-a worker, and the reading thread offers it every member that may need one of
-them (build code by name or ``#!`` line, upstream file names, binary-looking
-names, the inputs of the whole-artifact jobs) through shared memory, as each
-member comes out of the decompressor. Once the tag's tree is
-known the worker drops what the repository has and works on the rest:
-knowledge-base lookups and opaque-file reports first (the main process needs
-them first), then scans, the largest first.
+one file's name and content only. Before the repository is opened the audit
+forks a worker, sends it the repository's blobs once the tag's tree is known,
+and the reader then offers it every member that may need one of them (build
+code by name or ``#!`` line, upstream file names, binary-looking names, the
+inputs of the whole-artifact jobs) through shared memory, as each member comes
+out of the decompressor. The worker skips what the repository has and works on
+the rest: knowledge-base lookups and opaque-file reports first (the main
+process needs them first), then scans, the largest first.
 
 When the read ends the main process sends the final paths and the list of
-changed files. The worker sends its lookups and reports back, runs the jobs (the configure
-vocabulary check, from the content it was offered) and goes on scanning, while
+changed files. The worker sends its lookups and reports back, runs the jobs (the
+configure checks, from the content it was offered) and goes on scanning, while
 the main process explains the differences; then the main process takes over
 the scans nobody has started, the smallest first, and any job nobody started.
 Whatever nobody computed — the worker did not run, failed, or was not offered
@@ -21,8 +21,8 @@ a file — is computed in-process, so the outcome never depends on whether or
 how the worker ran; only the time does.
 
 A worker is used only where ``fork`` exists, with two or more CPUs, for an
-artifact big enough to pay for it, and only when no other thread runs (it is
-forked before the reading thread starts). It is killed if the audit fails
+artifact big enough to pay for it, and only when no other thread runs (a batch
+runs audits in threads: no worker there). It is killed if the audit fails
 before collecting it. It reads nothing but what it is sent, and runs nothing
 it reads.
 """
@@ -164,9 +164,9 @@ class _NotOffered(BaseException):
 class Prescan:
     """The second-core worker for one audit; see the module documentation.
 
-    ``start(size)`` (before any thread starts) → the reading thread calls
-    :meth:`wants` / :meth:`offer` → :meth:`known` once the repository's blobs
-    are known → :meth:`finish` when the read has ended → :meth:`early` →
+    ``start(size)`` (before any thread starts) → :meth:`known` once the
+    repository's blobs are known → the reader calls :meth:`wants` /
+    :meth:`offer` → :meth:`finish` when the read has ended → :meth:`early` →
     :meth:`results`. Use as a context manager: an uncollected worker is killed.
     """
 
@@ -283,7 +283,7 @@ class Prescan:
     # -- the main process: feeding the worker --------------------------------------
 
     def wants(self, path: str, head: bytes) -> bool:
-        """Whether the worker should be offered this member (reading thread)."""
+        """Whether the worker should be offered this member (called by the reader)."""
         if self._to_worker is None:
             return False
         base = posixpath.basename(path)
@@ -297,7 +297,7 @@ class Prescan:
         )
 
     def offer(self, path: str, blob_id: str, data: bytes) -> None:
-        """Hand one member to the worker (reading thread). Never raises."""
+        """Hand one member to the worker (called by the reader). Never raises."""
         with self._send_lock:
             shared = self._shared
             if self._to_worker is None or shared is None:
