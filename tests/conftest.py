@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,25 +149,3 @@ def record(report: dict[str, Any], path: str) -> dict[str, Any]:
     raise AssertionError(
         f"{path} not among the report's files: {[f['path'] for f in report['files']]}"
     )
-
-
-@pytest.fixture(params=["hyperscan", "re"])
-def prefilter_engine(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a test with the shell scanner's prefilters in Hyperscan (skipped where it
-    is not installed) and in Python's ``re``: both must give the same results."""
-    from chainsight.analyzers.behaviour import shell
-    from chainsight.multiscan import PatternSet
-
-    if request.param == "hyperscan":
-        if not shell._PREFILTERS.available:
-            pytest.skip("hyperscan is not installed (x86-64 Linux only)")
-        yield "hyperscan"
-        return
-    original = shell._PREFILTERS
-    disabled = PatternSet("disabled", [])
-    disabled.__dict__["_database"] = None  # what the cached property holds without Hyperscan
-    shell._PREFILTERS = disabled
-    try:
-        yield "re"
-    finally:
-        shell._PREFILTERS = original

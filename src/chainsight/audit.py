@@ -84,10 +84,6 @@ def audit(
         is_configure_input,
     )
     from chainsight.analyzers.prescan import Job, Prescan
-    from chainsight.multiscan import use_cache_dir
-
-    if request.cache_dir is not None:
-        use_cache_dir(request.cache_dir)  # before the worker forks: it inherits the choice
 
     kind = describe_kind(Path(name))
     is_dsc = kind == "dsc"

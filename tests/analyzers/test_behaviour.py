@@ -29,9 +29,6 @@ from chainsight.analyzers.behaviour.ciphers import (
 )
 from chainsight.model import Severity
 
-# every test here runs with the prefilters in Hyperscan and in re (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("prefilter_engine")
-
 
 def scan(path: str, text: str) -> list[Signal]:
     return scan_build_code(path, text)

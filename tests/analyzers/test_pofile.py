@@ -64,3 +64,20 @@ def test_msgstr_lookup_needs_a_whole_msgstr_line() -> None:
     assert found('"y"')
     assert not found('"z"')
     assert not found('"a"')
+
+
+def test_a_reused_translation_needs_no_full_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The changed entries alone settle it: the fuzzy translation is found as a msgstr
+    line of the whole source, without parsing both files again."""
+    calls: list[int] = []
+    compare = pofile._compare
+
+    def counting(*args: object, **kwargs: object) -> tuple[bool, str]:
+        calls.append(1)
+        return compare(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pofile, "_compare", counting)
+    artifact = merged('\n#, fuzzy\n#: src/b.c:9\nmsgid "%s: %s!"\nmsgstr "%s: %s"\n')
+    ok, why = pofile.merge_only_changes(SOURCE, artifact)
+    assert ok, why
+    assert len(calls) == 1

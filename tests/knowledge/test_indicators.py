@@ -21,21 +21,6 @@ from chainsight.knowledge.indicators import (
     scan_indicators,
 )
 from chainsight.model import Severity
-from chainsight.multiscan import PatternSet
-
-
-@pytest.fixture(autouse=True, params=["hyperscan", "re"])
-def needle_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs with the Hyperscan needle prefilter and without it."""
-    if request.param == "hyperscan":
-        monkeypatch.setattr(indicators, "_NEEDLES", indicators._needle_set())
-        if not indicators._NEEDLES.available:
-            pytest.skip("hyperscan is not installed (x86-64 Linux only)")
-    else:
-        disabled = PatternSet("disabled", [])
-        disabled.__dict__["_database"] = None
-        monkeypatch.setattr(indicators, "_NEEDLES", disabled)
-    return str(request.param)
 
 
 def _random(n: int, seed: int = 1) -> bytes:

@@ -30,7 +30,6 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from chainsight.model import Severity
 
@@ -452,21 +451,8 @@ def _code_hits(path: str, data: bytes, binary: bool) -> list[IndicatorHit]:
     return hits
 
 
-def _needle_set() -> Any:
-    from chainsight.multiscan import PatternSet
-
-    needles = [*MARKERS, *(n for ind in _CODE_STRINGS for n in ind.needles)]
-    return PatternSet("ioc-needles", [re.escape(n) for n in needles])
-
-
-_NEEDLES: Any = None
-"""The marker and code needles in one Hyperscan pass (a prefilter: files in which none
-occurs skip the per-needle searches, which give the hits)."""
-
-
 def scan_indicators(path: str, data: bytes) -> list[IndicatorHit]:
     """Indicators of the xz 5.6.0/5.6.1 backdoor in one file's content."""
-    global _NEEDLES
     if not data:
         return []
     is_elf = data.startswith(b"\x7fELF")
@@ -474,13 +460,8 @@ def scan_indicators(path: str, data: bytes) -> list[IndicatorHit]:
     hits = _hash_hits(path, data, is_elf)
     if is_elf:
         hits += _signature_hits(path, data)
-    if _NEEDLES is None:
-        _NEEDLES = _needle_set()
-    ends = _NEEDLES.ends(data)
-    if ends is None or any(ends[: len(MARKERS)]):
-        hits += _marker_hits(path, data, binary)
-    if ends is None or any(ends[len(MARKERS) :]):
-        hits += _code_hits(path, data, binary)
+    hits += _marker_hits(path, data, binary)
+    hits += _code_hits(path, data, binary)
     return hits
 
 

@@ -153,7 +153,7 @@ def _escapes(member_path: str, target: str) -> bool:
 
 class MemberSink(Protocol):
     """Receives members' content while the archive is still being read (the audit's
-    second-core worker). Called from the reading thread; must not raise."""
+    second-core worker). Called by the reader for each member; must not raise."""
 
     def wants(self, path: str, head: bytes) -> bool:
         """Whether to :meth:`offer` this member (its raw path, before the top-level

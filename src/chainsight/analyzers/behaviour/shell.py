@@ -35,7 +35,6 @@ from chainsight.analyzers.behaviour.ciphers import (
 )
 from chainsight.analyzers.m4_comments import strip_dnl
 from chainsight.model import Severity
-from chainsight.multiscan import PatternSet
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -192,88 +191,23 @@ _CMD_WORDS = (
     r"|\$\{?(?:XZ|GZIP_PROG|BASE64|OPENSSL|CURL|WGET)\b"
 )
 _PRE = r"[\s|;&(`\"'=\[{]"
-
-
-def _trigger_source(sp: str, line_bound: bool) -> str:
-    """The trigger: what makes a line holding a qualified word worth parsing. ``sp`` is
-    the whitespace a match may hold inside a line; ``line_bound`` writes it for a
-    search of the whole text (Hyperscan): no back-reference, no lookahead, no match
-    that spans lines, so that the line a match ends on is the line searched."""
-    end = r"(?:[\s;|&)`\"'\]])" if line_bound else r"(?=[\s;|&)`\"'\]]|$)"
-    ext_end = r"(?:[\s\"'}):;*])" if line_bound else r"(?=[\s\"'}):;*]|$)"
-    if line_bound:
-        y_cipher = "|".join(
-            _PRE + "y" + d + r"[^\n]*" + d + r"[^\n]*" + d
-            for d in (re.escape(c) for c in "%/|,:#@!")
-        )
-    else:
-        y_cipher = _PRE + r"y([%/|,:#@!])[^\n]*?\1[^\n]*?\1"
-    return (
-        _PRE
-        + r"(?:"
-        + _CMD_WORDS
-        + r")"
-        + end
-        + r"|"
-        + _PRE
-        + r"(?:python[\d.]*|perl|node|nodejs|ruby|php)"
-        + sp
-        + r"+(?:-\w+"
-        + sp
-        + r"+)*-[cepE]\b"
-        + r"|"
-        + _PRE
-        + r"(?:grep|egrep|fgrep|rg|\$\{?E?GREP\}?)"
-        + sp
-        + r"+(?:-\w+"
-        + sp
-        + r"+)*(?:-[a-zA-Z]*[arR]|--binary-files|--text|--recursive)"
-        + r"|"
-        + _PRE
-        + r"(?:sed|gsed|\$\{?SED\}?)"
-        + sp
-        + r"+(?:-\w+"
-        + sp
-        + r"+)*(?:-[a-zA-Z]*i|--in-place)"
-        + r"|"
-        + _PRE
-        + r"(?:done|fi|esac|\}|\))"
-        + sp
-        + r"*\|"
-        + r"|"
-        + _PRE
-        + r"git"
-        + sp
-        + r"+(?:clone|fetch|pull)\b"
-        + r"|"
-        + _PRE
-        + r"(?:mv|cp)"
-        + sp
-        + r"[^\n]*(?:[Mm]akefile|libtool|config\.status)\b"
-        + r"|"
-        + y_cipher
-        + r"|\|"
-        + sp
-        + r"*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b"
-        + r"|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
-        + r"|(?:source|\.)"
-        + sp
-        + r"+/dev/stdin|python|perl|node|ruby)"
-        + r"|<\(|/dev/(?:tcp|udp)/|>>"
-        + sp
-        + r"*[^\s>]*(?:[Mm]akefile|libtool)\b"
-        + r"|\.\*\\\.|##\*\.|\b256\b"
-        + r"|\$NF\b|\$\(suffix\s|\\x[0-9a-fA-F]{2}\\x|(?:\\0?[0-7]{3}){4}"
-        + r"|[\s\"'/=(](?:tests?|testdata|test-data|fixtures?|testsuite)/"
-        + r"|\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)"
-        + ext_end
-    )
-
-
-# searched line by line ("\n" + line + "\n"); ASCII classes, as the prefilters
-_TRIGGER = re.compile(_trigger_source(r"\s", line_bound=False), re.ASCII)
-_TRIGGER_LINE_MAX = 4000
-"""Only the start of a longer line is searched for the trigger."""
+_TRIGGER = re.compile(
+    _PRE + r"(?:" + _CMD_WORDS + r")(?=[\s;|&)`\"'\]]|$)"
+    r"|" + _PRE + r"(?:python[\d.]*|perl|node|nodejs|ruby|php)\s+(?:-\w+\s+)*-[cepE]\b"
+    r"|" + _PRE + r"(?:grep|egrep|fgrep|rg|\$\{?E?GREP\}?)\s+(?:-\w+\s+)*"
+    r"(?:-[a-zA-Z]*[arR]|--binary-files|--text|--recursive)"
+    r"|" + _PRE + r"(?:sed|gsed|\$\{?SED\}?)\s+(?:-\w+\s+)*(?:-[a-zA-Z]*i|--in-place)"
+    r"|" + _PRE + r"(?:done|fi|esac|\}|\))\s*\|"
+    r"|" + _PRE + r"git\s+(?:clone|fetch|pull)\b"
+    r"|" + _PRE + r"(?:mv|cp)\s[^\n]*(?:[Mm]akefile|libtool|config\.status)\b"
+    r"|" + _PRE + r"y([%/|,:#@!])[^\n]*?\1[^\n]*?\1"
+    r"|\|\s*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
+    r"|(?:source|\.)\s+/dev/stdin|python|perl|node|ruby)"
+    r"|<\(|/dev/(?:tcp|udp)/|>>\s*[^\s>]*(?:[Mm]akefile|libtool)\b|\.\*\\\.|##\*\.|\b256\b"
+    r"|\$NF\b|\$\(suffix\s|\\x[0-9a-fA-F]{2}\\x|(?:\\0?[0-7]{3}){4}"
+    r"|[\s\"'/=(](?:tests?|testdata|test-data|fixtures?|testsuite)/"
+    r"|\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)(?=[\s\"'}):;*]|$)"
+)
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -325,12 +259,9 @@ _QUAL_WORDS = [
     "CURL",
     "WGET",
 ]
-# ASCII classes, so that Hyperscan (bytes) and re (str) agree; see chainsight.multiscan
-_PREFILTER_PLAIN = re.compile(
-    r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])", re.ASCII
-)
+_PREFILTER_PLAIN = re.compile(r"[\s|;&(`\"'=\[{/]" + _trie(_PLAIN_WORDS) + r"(?=[\s;|&)`\"'\]])")
 _PREFILTER_QUAL = re.compile(
-    r"[\s|;&(`\"'=\[{/$]" + _trie(_QUAL_WORDS) + r"(?=[\s;|&)`\"'\]/%,:#@!}])", re.ASCII
+    r"[\s|;&(`\"'=\[{/$]" + _trie(_QUAL_WORDS) + r"(?=[\s;|&)`\"'\]/%,:#@!}])"
 )
 _LIT_PIECES: tuple[tuple[str, str], ...] = (
     (
@@ -364,20 +295,7 @@ _TEST_NEEDLES = (
 @functools.lru_cache(maxsize=64)
 def _lit_regex(present: tuple[bool, ...]) -> re.Pattern[str] | None:
     pieces = [rx for (_, rx), on in zip(_LIT_PIECES, present, strict=True) if on]
-    return re.compile("|".join(pieces), re.ASCII) if pieces else None
-
-
-_PREFILTERS = PatternSet(
-    "shell-prefilter",
-    [
-        _PREFILTER_PLAIN.pattern.encode(),
-        _PREFILTER_QUAL.pattern.encode(),
-        _trigger_source(r"[ \t\x0b\x0c\r]", line_bound=True).encode(),
-        *(rx.encode() for _, rx in _LIT_PIECES),
-    ],
-)
-"""The prefilters and the trigger in one Hyperscan pass: plain words, qualified words,
-the trigger (searched line by line otherwise), literals."""
+    return re.compile("|".join(pieces)) if pieces else None
 
 
 _COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
@@ -657,38 +575,6 @@ class ShellAnalyzer:
     def _line_index(self, pos: int) -> int:
         return max(0, min(self.n - 1, bisect.bisect_right(self._starts, pos) - 1))
 
-    def _prefilter_lines(self) -> tuple[set[int], set[int], set[int], set[int]] | None:
-        """The lines the plain and qualified prefilters, the trigger and the literal
-        prefilter match, in one Hyperscan pass (None without Hyperscan: ``run`` uses
-        ``re``). A match's last byte (or the byte its lookahead looked at, on the same
-        line) names the line."""
-        if not _PREFILTERS.available:
-            return None
-        joined = self._joined
-        data = joined.encode("utf-8", "surrogatepass")
-        ends = _PREFILTERS.ends(data)
-        if ends is None:
-            return None
-        if len(data) == len(joined):
-            index = self._line_index
-        else:  # byte offsets differ from character offsets: index lines by bytes
-            starts = list(
-                itertools.accumulate(
-                    (len(ln.encode("utf-8", "surrogatepass")) + 1 for ln in self.lines[:-1]),
-                    initial=1,
-                )
-            )
-            last = self.n - 1
-
-            def index(pos: int) -> int:
-                return max(0, min(last, bisect.bisect_right(starts, pos) - 1))
-
-        plain = {index(p) for p in ends[0]}
-        qual = {index(p) for p in ends[1]}
-        triggered = {index(p) for p in ends[2]}
-        lit = {index(p) for found in ends[3:] for p in found}
-        return plain, qual, triggered, lit
-
     def _collect(self, start: int) -> None:
         """Record the assignments made in an interesting chunk."""
         if start in self._collected:
@@ -752,36 +638,21 @@ class ShellAnalyzer:
     def run(self) -> list[Hit]:
         chunks: dict[int, None] = {}
         joined = self._joined
-        fast = self._prefilter_lines()
-        triggered: set[int] | None = None
-        if fast is not None:
-            plain, cands, triggered, lit = fast
-            for i in sorted(plain):
-                self._interesting(i, chunks)
-            for i in sorted(lit):
-                self._interesting(i, chunks)
-        else:
-            lit_rx = _lit_regex(tuple(anchor in joined for anchor, _ in _LIT_PIECES))
-            for rx in (_PREFILTER_PLAIN, lit_rx):
-                if rx is None:
-                    continue
-                for m in rx.finditer(joined):
-                    self._interesting(self._line_index(m.end() - 1), chunks)
+        lit = _lit_regex(tuple(anchor in joined for anchor, _ in _LIT_PIECES))
+        for rx in (_PREFILTER_PLAIN, lit):
+            if rx is None:
+                continue
+            for m in rx.finditer(joined):
+                self._interesting(self._line_index(m.end() - 1), chunks)
         for needle in _TEST_NEEDLES:
             pos = joined.find(needle)
             while pos >= 0:
                 if joined[pos - 1] in " \t\n\"'/=(":
                     self._interesting(self._line_index(pos), chunks)
                 pos = joined.find(needle, pos + 1)
-        if fast is None:
-            cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
+        cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
         for i in sorted(cands):
-            line = self.lines[i]
-            if (
-                i in triggered
-                if triggered is not None and len(line) <= _TRIGGER_LINE_MAX
-                else _TRIGGER.search("\n" + line[:_TRIGGER_LINE_MAX] + "\n")
-            ):
+            if _TRIGGER.search("\n" + self.lines[i][:4000] + "\n"):
                 self._interesting(i, chunks)
         # variables assigned there that carry tags: follow them to where they are used
         searched: set[str] = set()
