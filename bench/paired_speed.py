@@ -32,7 +32,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNNER = "import sys; sys.path.insert(0, sys.argv.pop(1));from chainsight.cli import main; main()"
+RUNNER = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1))\n"
+    "try:\n    from chainsight.entry import main\n"
+    "except ImportError:  # a tree from before the entry module\n"
+    "    from chainsight.cli import main\n"
+    "main()"
+)
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:

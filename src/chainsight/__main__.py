@@ -1,3 +1,3 @@
-from chainsight.cli import main
+from chainsight.entry import main
 
 main()

@@ -38,6 +38,7 @@ import select
 import struct
 import sys
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainsight.analyzers.behaviour import Signal, build_code_kind, scan_build_code
 from chainsight.analyzers.build_code import opaque_candidate
+from chainsight.sources import prefetch
 
 if TYPE_CHECKING:
     from chainsight.analyzers.blobs import BlobReport
@@ -211,7 +213,7 @@ class Prescan:
             artifact_bytes < MIN_ARTIFACT_BYTES_FOR_WORKER
             or not hasattr(os, "fork")
             or (os.cpu_count() or 1) < 2
-            or threading.active_count() > 1  # a lock held by another thread stays held
+            or _other_threads()  # a lock held by another thread stays held
         ):
             return
         import multiprocessing
@@ -232,7 +234,10 @@ class Prescan:
             self._max_offers = min(MAX_OFFERS, capacity // MESSAGE_LIMIT)
             sys.stdout.flush()
             sys.stderr.flush()
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of any thread; the prefetch thread holds no lock
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
         except Exception:
             # no memory, no semaphores, no file descriptors, no processes left:
             # everything is computed in this process instead
@@ -519,6 +524,12 @@ class Prescan:
         for _size, index, path, data in sorted(tasks):
             if self._claim(index):
                 _scan(path, data, self._provenance(got, path, data), got)
+
+
+def _other_threads() -> bool:
+    """Whether a thread other than this one and the artifact's prefetch is alive."""
+    me = threading.current_thread()
+    return any(t is not me and not prefetch.is_prefetch_thread(t) for t in threading.enumerate())
 
 
 def _release(shared: mmap.mmap, start: int, size: int, advice: int | None) -> None:

@@ -27,6 +27,7 @@ from typing import IO, Any, Protocol
 from chainsight.errors import ArtifactError
 from chainsight.limits import Limits
 from chainsight.model import Severity
+from chainsight.sources import prefetch
 from chainsight.trees import BlobHasher, Entry, EntryKind, FileTree, git_blob_id
 
 CHUNK = 1024 * 1024
@@ -97,6 +98,45 @@ class _CountingReader:
 
     def close(self) -> None:
         self._raw.close()
+
+
+class _PrefetchedReader:
+    """The decompressed stream from :mod:`chainsight.sources.prefetch`'s chunks, freed
+    as they are read; moves the compressed reader's count along in proportion (the
+    progress display reads it)."""
+
+    def __init__(self, chunks: list[bytes], compressed: _CountingReader, size: int) -> None:
+        chunks.reverse()
+        self._chunks = chunks
+        self._total = sum(len(c) for c in chunks) or 1
+        self._current = memoryview(b"")
+        self._compressed = compressed
+        self._size = size
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        parts: list[bytes] = []
+        want = n if n >= 0 else self._total
+        while want > 0:
+            if not self._current:
+                if not self._chunks:
+                    break
+                self._current = memoryview(self._chunks.pop())
+            piece = self._current[:want]
+            self._current = self._current[len(piece) :]
+            parts.append(bytes(piece))
+            want -= len(piece)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)  # b"" when none
+        self.count += len(data)
+        self._compressed.count = self._size * self.count // self._total
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._chunks.clear()
+        self._current = memoryview(b"")
 
 
 def sniff_compression(head: bytes) -> str:
@@ -418,7 +458,18 @@ def _read_tar(path: Path, kind: str, b: _Builder, progress: Progress | None) -> 
                 b.partial("compression ratio limit reached (possible decompression bomb)")
                 raise _LimitReached
 
-        uncompressed = _CountingReader(_open_decompressed(kind, compressed), check_ratio)
+        prefetched = (
+            prefetch.take(fh.fileno(), kind, limits.ratio_grace_bytes)
+            if kind in ("gz", "xz")
+            else None
+        )
+        uncompressed: _CountingReader | _PrefetchedReader
+        if prefetched is not None:
+            # decompressed while chainsight loaded, no more than the ratio grace, so
+            # the bomb check could not fire
+            uncompressed = _PrefetchedReader(prefetched, compressed, path.stat().st_size)
+        else:
+            uncompressed = _CountingReader(_open_decompressed(kind, compressed), check_ratio)
         try:
             with tarfile.open(fileobj=uncompressed, mode="r|") as tf:  # type: ignore[call-overload]
                 for member in tf:

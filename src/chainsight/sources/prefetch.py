@@ -1,0 +1,208 @@
+"""Decompress the artifact of a one-file audit while the interpreter is still loading.
+
+Starting chainsight costs about a tenth of a second of imports, during which a
+second core is idle. ``zlib`` and ``lzma`` release the interpreter lock while
+they work, so a thread started before those imports can decompress a
+``.tar.gz`` or ``.tar.xz`` on that core at no cost to the main thread. The
+archive reader then takes the decompressed bytes instead of decompressing
+them itself (:func:`take`).
+
+This is an optimisation only; every audit gives the same result with or
+without it:
+
+- The thread is started from the command line by :func:`start_for_argv`,
+  which only guesses which argument is the artifact. :func:`take` hands the
+  bytes over only for the same file (device, inode, size and modification
+  time of the file the reader opened) and the same format.
+- Only a simple, complete stream is handed over: one gzip member or one xz
+  stream, decoded to its end, its checksum verified by zlib or liblzma, with
+  no byte after it, and no more than the reader's own ratio grace
+  (``Limits.ratio_grace_bytes``) of output, below which the reader's
+  decompression-bomb check cannot fire. Anything else (several members,
+  trailing bytes, a truncated or corrupt stream, a larger output, a file
+  larger than :data:`MAX_COMPRESSED_BYTES`) is dropped, and the reader reads
+  the file itself exactly as it would have.
+- Nothing is run or interpreted: the thread reads one file and decompresses it.
+  It imports nothing (a thread that holds an import lock when the audit forks
+  its worker could deadlock the worker), so ``lzma`` is imported before it
+  starts.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_COMPRESSED_BYTES = 16 * 1024 * 1024
+"""Larger artifacts are read by the reader alone: their audit takes seconds, the
+loading time is a small share of it, and a big decompressed copy would cost memory."""
+
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+"""The thread stops (and its work is dropped) beyond this much output."""
+
+CHUNK_BYTES = 4 * 1024 * 1024
+"""Output per decompressor call: each call releases the interpreter lock, and each
+return waits for it, so calls are few and large."""
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_XZ_MAGIC = b"\xfd7zXZ\x00"
+
+
+@dataclass
+class _Prefetch:
+    identity: tuple[int, int, int, int]
+    kind: str
+    thread: threading.Thread | None = None
+    chunks: list[bytes] = field(default_factory=list)
+    total: int = 0
+    complete: bool = False
+
+
+_pending: _Prefetch | None = None
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _decompressor(kind: str) -> Any:
+    if kind == "gz":
+        return zlib.decompressobj(wbits=31)  # gzip header and trailer, CRC-32 checked
+    import lzma
+
+    return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)  # its check verified at the end
+
+
+def _run(job: _Prefetch, raw: bytes, decomp: Any) -> None:
+    try:
+        data = raw
+        while not decomp.eof:
+            out = decomp.decompress(data, CHUNK_BYTES)
+            job.total += len(out)
+            if job.total > MAX_DECOMPRESSED_BYTES:
+                return
+            if out:
+                job.chunks.append(out)
+            # zlib keeps the input it has not used yet; liblzma buffers it
+            data = decomp.unconsumed_tail if job.kind == "gz" else b""
+            if not out and not data:
+                break  # no more input: truncated
+        leftover = decomp.unconsumed_tail if job.kind == "gz" else b""
+        job.complete = bool(decomp.eof and not decomp.unused_data and not leftover)
+    except Exception:  # corrupt data: the reader meets it and reports it itself
+        job.complete = False
+    finally:
+        if not job.complete:
+            job.chunks = []
+
+
+def _kind(fd: int, st: os.stat_result) -> str | None:
+    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_COMPRESSED_BYTES:
+        return None
+    head = os.pread(fd, 6, 0)
+    return "gz" if head.startswith(_GZIP_MAGIC) else "xz" if head == _XZ_MAGIC else None
+
+
+def start(path: str) -> bool:
+    """Start decompressing ``path`` in a thread if it is a small enough regular
+    ``.gz``/``.xz`` file; True if a thread was started."""
+    global _pending
+    if _pending is not None:
+        return False
+    try:
+        # non-blocking: opening a FIFO must not wait for a writer (it is then refused)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        kind = _kind(fd, st)
+        decomp = _decompressor(kind) if kind is not None else None
+    except (OSError, ImportError):  # ImportError: a Python built without lzma
+        kind = None
+    if kind is None:
+        os.close(fd)
+        return False
+    owned = _Prefetch(_identity(st), kind)
+
+    def work() -> None:
+        pieces: list[bytes] = []
+        got = 0
+        try:
+            while got <= st.st_size:
+                piece = os.read(fd, st.st_size + 1 - got)
+                if not piece:
+                    break
+                pieces.append(piece)
+                got += len(piece)
+        except OSError:
+            return
+        finally:
+            os.close(fd)
+        if got != st.st_size:  # changed while being read
+            return
+        _run(owned, b"".join(pieces), decomp)
+
+    owned.thread = threading.Thread(target=work, name="chainsight-prefetch", daemon=True)
+    _pending = owned
+    owned.thread.start()
+    return True
+
+
+def start_for_argv(argv: Sequence[str]) -> bool:
+    """Start :func:`start` for the artifact of ``chainsight audit ARTIFACT …``.
+
+    Only a guess: the first argument after ``audit`` that names a small regular
+    gzip or xz file. A wrong guess costs the idle core some work and is never used.
+    """
+    if not argv or argv[0] != "audit":
+        return False
+    for arg in argv[1:]:
+        if arg.startswith("-") or ":" in arg.split("/", 1)[0]:
+            continue  # options, and specs or URLs (deb:, pypi:, https://)
+        if start(arg):
+            return True
+    return False
+
+
+def is_prefetch_thread(thread: threading.Thread) -> bool:
+    """True for the thread :func:`start` started. It holds no lock that a forked
+    child could need (it reads one file and runs a decompressor, which has no
+    locks), so the audit may fork its worker while it runs."""
+    job = _pending
+    return job is not None and thread is job.thread
+
+
+def take(fd: int, kind: str, grace_bytes: int) -> list[bytes] | None:
+    """The decompressed contents of the open file ``fd`` if a prefetch of that very
+    file and format completed cleanly with at most ``grace_bytes`` of output; else
+    ``None``. Waits for the thread if it is still working. Hands the bytes over once."""
+    global _pending
+    job = _pending
+    if job is None or job.kind != kind:
+        return None
+    try:
+        if _identity(os.fstat(fd)) != job.identity:
+            return None
+    except OSError:
+        return None
+    _pending = None
+    if job.thread is not None:
+        job.thread.join()
+    if not job.complete or job.total > grace_bytes:
+        return None
+    chunks, job.chunks = job.chunks, []
+    return chunks
+
+
+def discard() -> None:
+    """Forget a prefetch nobody took (tests; a second audit in the same process)."""
+    global _pending
+    job, _pending = _pending, None
+    if job is not None and job.thread is not None:
+        job.thread.join()
