@@ -278,7 +278,6 @@ def runtime_code_findings(ctx: AuditContext, records: list[FileRecord]) -> list[
     high; a tracked file modified in the release is critical, unless git's version of
     it already had a chain (then the release did not add it: medium).
     """
-    from chainsight.analyzers.behaviour.runtime_js import scan_runtime_js
     from chainsight.analyzers.minified import is_js
 
     findings: list[Finding] = []
@@ -287,6 +286,9 @@ def runtime_code_findings(ctx: AuditContext, records: list[FileRecord]) -> list[
             continue
         if not is_js(rec.path):
             continue
+        # loaded for the first JavaScript file: most releases have none
+        from chainsight.analyzers.behaviour.runtime_js import scan_runtime_js
+
         data = ctx.artifact.read(rec.path)
         if data is None:
             continue
