@@ -19,9 +19,10 @@ without it:
   no byte after it, and no more than the reader's own ratio grace
   (``Limits.ratio_grace_bytes``) of output, below which the reader's
   decompression-bomb check cannot fire. Anything else (several members,
-  trailing bytes, a truncated or corrupt stream, a larger output, a file
-  larger than :data:`MAX_COMPRESSED_BYTES`) is dropped, and the reader reads
-  the file itself exactly as it would have.
+  trailing bytes, a truncated or corrupt stream, more output than
+  :data:`MAX_DECOMPRESSED_BYTES`) is dropped, and the reader reads the file
+  itself exactly as it would have. Files larger than
+  :data:`MAX_COMPRESSED_BYTES` are not even started.
 - Nothing is run or interpreted: the thread reads one file and decompresses it.
   It imports nothing (a thread that holds an import lock when the audit forks
   its worker could deadlock the worker), so ``lzma`` is imported before it
@@ -38,12 +39,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_COMPRESSED_BYTES = 16 * 1024 * 1024
-"""Larger artifacts are read by the reader alone: their audit takes seconds, the
-loading time is a small share of it, and a big decompressed copy would cost memory."""
+MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
+"""The most the thread decompresses: the whole output is held until the reader gets
+through it. Beyond this it stops, and its work is dropped."""
 
-MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
-"""The thread stops (and its work is dropped) beyond this much output."""
+MAX_COMPRESSED_BYTES = {"gz": 8 * 1024 * 1024, "xz": 4 * 1024 * 1024}
+"""Larger files are left to the reader: their audit takes seconds, the loading time
+is a small share of it, and they would mostly decompress past
+:data:`MAX_DECOMPRESSED_BYTES` (source tarballs shrink about 4 times with gzip,
+6 to 8 with xz). A gzip file whose trailer declares more output is left too."""
 
 CHUNK_BYTES = 4 * 1024 * 1024
 """Output per decompressor call: each call releases the interpreter lock, and each
@@ -102,15 +106,22 @@ def _run(job: _Prefetch, raw: bytes, decomp: Any) -> None:
 
 
 def _kind(fd: int, st: os.stat_result) -> str | None:
-    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_COMPRESSED_BYTES:
+    if not stat.S_ISREG(st.st_mode) or st.st_size < 18:  # 18: the smallest gzip file
         return None
     head = os.pread(fd, 6, 0)
-    return "gz" if head.startswith(_GZIP_MAGIC) else "xz" if head == _XZ_MAGIC else None
+    kind = "gz" if head.startswith(_GZIP_MAGIC) else "xz" if head == _XZ_MAGIC else None
+    if kind is None or st.st_size > MAX_COMPRESSED_BYTES[kind]:
+        return None
+    if kind == "gz":
+        declared = int.from_bytes(os.pread(fd, 4, st.st_size - 4), "little")  # ISIZE
+        if declared > MAX_DECOMPRESSED_BYTES:
+            return None
+    return kind
 
 
 def start(path: str) -> bool:
     """Start decompressing ``path`` in a thread if it is a small enough regular
-    ``.gz``/``.xz`` file; True if a thread was started."""
+    ``.gz``/``.xz`` file (:data:`MAX_COMPRESSED_BYTES`); True if a thread was started."""
     global _pending
     if _pending is not None:
         return False
