@@ -314,3 +314,18 @@ def test_a_name_the_knowledge_base_lacks_never_opens_the_zip() -> None:
         assert uf._archive.cache_info().currsize == 1
     finally:
         uf._entry.cache_clear()
+
+
+def test_line_hashes_are_line_hash_of_every_non_blank_stripped_line() -> None:
+    """The lookup's per-line hashes (each distinct line hashed once) are exactly what
+    line_hash gives, which is what the knowledge base was built with."""
+    from chainsight.knowledge.upstream_files import _line_hashes, line_hash
+
+    content = b"fi\n\n  fi  \n\tesac\r\nfi\n \x0b\n# c\nd\xffata\nfi"
+    expected = [
+        (number, line_hash(raw.strip()), raw.strip())
+        for number, raw in enumerate(content.split(b"\n"), start=1)
+        if raw.strip()
+    ]
+    assert _line_hashes(content) == expected
+    assert [n for n, _, _ in expected] == [1, 3, 4, 5, 7, 8, 9]

@@ -176,11 +176,18 @@ class Fingerprint:
 
 def _line_hashes(content: bytes) -> list[tuple[int, int, bytes]]:
     """(1-based line number, hash, stripped line) for every non-blank line."""
+    # line_hash inlined, and each distinct line hashed once (ltmain.sh: 10,137 lines,
+    # 5,949 distinct; 8.2 -> 6.1 ms)
+    sha256, from_bytes = hashlib.sha256, int.from_bytes
+    seen: dict[bytes, int] = {}
     out = []
     for number, raw in enumerate(content.split(b"\n"), start=1):
         stripped = raw.strip()
         if stripped:
-            out.append((number, line_hash(stripped), stripped))
+            digest = seen.get(stripped)
+            if digest is None:
+                digest = seen[stripped] = from_bytes(sha256(stripped).digest()[:4], "big")
+            out.append((number, digest, stripped))
     return out
 
 
