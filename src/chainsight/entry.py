@@ -13,7 +13,7 @@ import sys
 def main() -> None:
     from chainsight.sources import prefetch
 
-    prefetch.start_for_argv(sys.argv[1:])
+    prefetch.start_for_argv(sys.argv[1:])  # never raises; at worst nothing is started
     from chainsight.cli import main as cli_main
 
     cli_main()

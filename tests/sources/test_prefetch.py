@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,6 +188,92 @@ def test_the_artifact_is_guessed_from_the_audit_command_line(tmp_path: Path) -> 
         ["audit", "--source", str(tmp_path), "--output", str(out), str(tar)]
     )
     assert _taken(tar, "gz") is not None
+    assert prefetch.start_for_argv(["audit", "--", str(tar)])
+    assert _taken(tar, "gz") is not None
+
+
+def test_batches_and_ambiguous_command_lines_start_nothing(tmp_path: Path) -> None:
+    tar = make_tar(tmp_path / "pkg.tar.gz", FILES)
+    other = make_tar(tmp_path / "other.tar.xz", FILES, mode="w:xz")
+    for argv in (
+        ["audit", "-r", str(tar)],
+        ["audit", "-vr", str(tar)],
+        ["audit", f"-r{tar}"],
+        ["audit", "--deps", str(tar)],
+        ["audit", f"--deps={tar}"],
+        ["audit", str(tar), str(other)],  # several targets: a batch
+    ):
+        assert not prefetch.start_for_argv(argv), argv
+        assert prefetch._pending is None
+
+
+def test_a_fifo_on_the_command_line_is_never_opened(tmp_path: Path) -> None:
+    """Opening a FIFO releases a writer waiting for a reader; the command's own open
+    would then wait for ever."""
+    fifo = tmp_path / "deps.fifo"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer() -> None:
+        with open(fifo, "wb"):  # blocks until someone opens it for reading
+            opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        assert not prefetch.start_for_argv(["audit", str(fifo)])
+        assert not prefetch.start(str(fifo))
+        assert not opened.wait(0.2)
+    finally:
+        with open(fifo, "rb"):  # let the writer go
+            pass
+        thread.join(5)
+    assert opened.is_set()
+
+
+def test_a_thread_that_cannot_start_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    tar = make_tar(tmp_path / "pkg.tar.gz", FILES)
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    fds_before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert not prefetch.start(str(tar))
+    assert not prefetch.start_for_argv(["audit", str(tar)])
+    assert prefetch._pending is None
+    assert len(os.listdir("/proc/self/fd")) == fds_before
+    monkeypatch.undo()
+    assert read_archive(tar).entries  # and the reader reads it itself
+
+
+def test_a_rewrite_that_restores_size_and_mtime_gets_nothing(tmp_path: Path) -> None:
+    tar = make_tar(tmp_path / "pkg.tar.gz", FILES)
+    assert prefetch.start(str(tar))
+    prefetch._pending.thread.join()  # type: ignore[union-attr]
+    st = tar.stat()
+    time.sleep(0.05)  # past the kernel's coarse timestamp tick
+    data = bytearray(tar.read_bytes())
+    with tar.open("r+b") as fh:  # same inode, same size
+        fh.write(bytes(data))
+    os.utime(tar, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert tar.stat().st_mtime_ns == st.st_mtime_ns and tar.stat().st_ino == st.st_ino
+    assert _taken(tar, "gz") is None
+
+
+def test_only_one_of_two_readers_gets_the_bytes(tmp_path: Path) -> None:
+    tar = make_tar(tmp_path / "pkg.tar.gz", FILES)
+    for _ in range(30):
+        assert prefetch.start(str(tar))
+        got: list[bytes | None] = []
+        readers = [
+            threading.Thread(target=lambda got=got: got.append(_taken(tar, "gz"))) for _ in "ab"
+        ]
+        for r in readers:
+            r.start()
+        for r in readers:
+            r.join()
+        assert sorted(g is None for g in got) == [False, True]
 
 
 def test_the_worker_may_fork_while_the_prefetch_runs(tmp_path: Path, monkeypatch) -> None:

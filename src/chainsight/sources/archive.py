@@ -13,6 +13,7 @@ import bz2
 import gzip
 import hashlib
 import lzma
+import os
 import posixpath
 import stat
 import tarfile
@@ -467,7 +468,7 @@ def _read_tar(path: Path, kind: str, b: _Builder, progress: Progress | None) -> 
         if prefetched is not None:
             # decompressed while chainsight loaded, no more than the ratio grace, so
             # the bomb check could not fire
-            uncompressed = _PrefetchedReader(prefetched, compressed, path.stat().st_size)
+            uncompressed = _PrefetchedReader(prefetched, compressed, os.fstat(fh.fileno()).st_size)
         else:
             uncompressed = _CountingReader(_open_decompressed(kind, compressed), check_ratio)
         try:

@@ -11,9 +11,13 @@ This is an optimisation only; every audit gives the same result with or
 without it:
 
 - The thread is started from the command line by :func:`start_for_argv`,
-  which only guesses which argument is the artifact. :func:`take` hands the
-  bytes over only for the same file (device, inode, size and modification
-  time of the file the reader opened) and the same format.
+  which only guesses which argument is the artifact (and opens nothing but
+  regular files: opening a FIFO would release a writer waiting on it).
+  :func:`take` hands the bytes over only for the same file (device, inode,
+  size, modification and change times of the file the reader opened) and the
+  same format, and only once.
+- Nothing here raises: a thread that cannot start, a platform without
+  ``os.pread``, any error, and there is simply no prefetch.
 - Only a simple, complete stream is handed over: one gzip member or one xz
   stream, decoded to its end, its checksum verified by zlib or liblzma, with
   no byte after it, and no more than the reader's own ratio grace
@@ -59,7 +63,7 @@ _XZ_MAGIC = b"\xfd7zXZ\x00"
 
 @dataclass
 class _Prefetch:
-    identity: tuple[int, int, int, int]
+    identity: tuple[int, ...]
     kind: str
     thread: threading.Thread | None = None
     chunks: list[bytes] = field(default_factory=list)
@@ -68,10 +72,12 @@ class _Prefetch:
 
 
 _pending: _Prefetch | None = None
+_lock = threading.Lock()
 
 
-def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    # ctime as well: a rewrite that restores the size and the mtime still changes it
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _decompressor(kind: str) -> Any:
@@ -121,64 +127,113 @@ def _kind(fd: int, st: os.stat_result) -> str | None:
 
 def start(path: str) -> bool:
     """Start decompressing ``path`` in a thread if it is a small enough regular
-    ``.gz``/``.xz`` file (:data:`MAX_COMPRESSED_BYTES`); True if a thread was started."""
+    ``.gz``/``.xz`` file (:data:`MAX_COMPRESSED_BYTES`); True if a thread was started.
+    Never raises: anything unexpected (no thread to be had, no memory, a platform
+    without ``os.pread``) just means no prefetch."""
     global _pending
-    if _pending is not None:
-        return False
-    try:
-        # non-blocking: opening a FIFO must not wait for a writer (it is then refused)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return False
+    with _lock:
+        if _pending is not None:
+            return False
+        try:
+            job = _start(path)
+        except Exception:
+            return False
+        if job is None:
+            return False
+        _pending = job
+        return True
+
+
+def _start(path: str) -> _Prefetch | None:
+    before = os.stat(path)
+    if not stat.S_ISREG(before.st_mode):
+        return None  # never open a FIFO or a device: opening one has effects
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise OSError("replaced between stat and open")
         kind = _kind(fd, st)
-        decomp = _decompressor(kind) if kind is not None else None
-    except (OSError, ImportError):  # ImportError: a Python built without lzma
-        kind = None
-    if kind is None:
-        os.close(fd)
-        return False
-    owned = _Prefetch(_identity(st), kind)
+        if kind is None:
+            raise OSError("not a gzip or xz file of a size worth it")
+        decomp = _decompressor(kind)
+        job = _Prefetch(_identity(st), kind)
 
-    def work() -> None:
-        pieces: list[bytes] = []
-        got = 0
+        def work() -> None:
+            pieces: list[bytes] = []
+            got = 0
+            try:
+                while got <= st.st_size:
+                    piece = os.read(fd, st.st_size + 1 - got)
+                    if not piece:
+                        break
+                    pieces.append(piece)
+                    got += len(piece)
+            except OSError:
+                return
+            finally:
+                os.close(fd)
+            if got != st.st_size:  # changed while being read
+                return
+            raw = b"".join(pieces)
+            pieces.clear()
+            _run(job, raw, decomp)
+
+        job.thread = threading.Thread(target=work, name="chainsight-prefetch", daemon=True)
+        job.thread.start()  # from here on the thread closes fd
+    except BaseException:
+        os.close(fd)
+        raise
+    return job
+
+
+def _peek_kind(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
-            while got <= st.st_size:
-                piece = os.read(fd, st.st_size + 1 - got)
-                if not piece:
-                    break
-                pieces.append(piece)
-                got += len(piece)
-        except OSError:
-            return
+            return _kind(fd, os.fstat(fd))
         finally:
             os.close(fd)
-        if got != st.st_size:  # changed while being read
-            return
-        _run(owned, b"".join(pieces), decomp)
+    except Exception:
+        return None
 
-    owned.thread = threading.Thread(target=work, name="chainsight-prefetch", daemon=True)
-    _pending = owned
-    owned.thread.start()
-    return True
+
+_BATCH_OPTIONS = ("-r", "--deps")
 
 
 def start_for_argv(argv: Sequence[str]) -> bool:
-    """Start :func:`start` for the artifact of ``chainsight audit ARTIFACT …``.
+    """Start :func:`start` for the artifact of ``chainsight audit FILE …``.
 
-    Only a guess: the first argument after ``audit`` that names a small regular
-    gzip or xz file. A wrong guess costs the idle core some work and is never used.
+    Only a guess, made without the command line's definition (loading it is what the
+    prefetch runs alongside): the one argument after ``audit`` that names a small
+    regular gzip or xz file, where there is exactly one and the command is not a
+    batch (``-r``/``--deps``, which never reads through the prefetch). Arguments
+    that are not regular files are never opened. A wrong guess costs the idle core
+    some work and is never used. Never raises.
     """
-    if not argv or argv[0] != "audit":
+    try:
+        if not argv or argv[0] != "audit":
+            return False
+        found: list[str] = []
+        options_done = False
+        for arg in argv[1:]:
+            if not options_done and arg == "--":
+                options_done = True
+                continue
+            if not options_done and arg.startswith("-"):
+                if arg.startswith(_BATCH_OPTIONS) or (arg[1:2] != "-" and "r" in arg[1:]):
+                    return False  # --deps FILE, --deps=FILE, -r FILE, -rFILE, -vr FILE
+                continue
+            if ":" in arg.split("/", 1)[0]:
+                continue  # registry specs and URLs: deb:, pypi:, npm:, https://
+            if _peek_kind(arg) is not None:
+                found.append(arg)
+        return len(found) == 1 and start(found[0])
+    except Exception:
         return False
-    for arg in argv[1:]:
-        if arg.startswith("-") or ":" in arg.split("/", 1)[0]:
-            continue  # options, and specs or URLs (deb:, pypi:, https://)
-        if start(arg):
-            return True
-    return False
 
 
 def is_prefetch_thread(thread: threading.Thread) -> bool:
@@ -194,26 +249,29 @@ def take(fd: int, kind: str, grace_bytes: int) -> list[bytes] | None:
     file and format completed cleanly with at most ``grace_bytes`` of output; else
     ``None``. Waits for the thread if it is still working. Hands the bytes over once."""
     global _pending
-    job = _pending
-    if job is None or job.kind != kind:
-        return None
-    try:
-        if _identity(os.fstat(fd)) != job.identity:
+    with _lock:
+        job = _pending
+        if job is None or job.kind != kind:
             return None
-    except OSError:
-        return None
-    _pending = None
-    if job.thread is not None:
-        job.thread.join()
-    if not job.complete or job.total > grace_bytes:
-        return None
-    chunks, job.chunks = job.chunks, []
-    return chunks
+        try:
+            if _identity(os.fstat(fd)) != job.identity:
+                return None
+        except OSError:
+            return None
+        _pending = None
+        if job.thread is not None:
+            job.thread.join()
+        if not job.complete or job.total > grace_bytes:
+            return None
+        chunks, job.chunks = job.chunks, []
+        job.complete = False  # handed over
+        return chunks
 
 
 def discard() -> None:
     """Forget a prefetch nobody took (tests; a second audit in the same process)."""
     global _pending
-    job, _pending = _pending, None
+    with _lock:
+        job, _pending = _pending, None
     if job is not None and job.thread is not None:
         job.thread.join()
