@@ -39,9 +39,11 @@ import os
 import stat
 import threading
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: this module loads first, and typing costs 6 ms
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024
 """The most the thread decompresses: the whole output is held until the reader gets
@@ -61,14 +63,16 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
-@dataclass
 class _Prefetch:
-    identity: tuple[int, ...]
-    kind: str
-    thread: threading.Thread | None = None
-    chunks: list[bytes] = field(default_factory=list)
-    total: int = 0
-    complete: bool = False
+    """One file being decompressed (a plain class: dataclasses would cost an import)."""
+
+    def __init__(self, identity: tuple[int, ...], kind: str) -> None:
+        self.identity = identity
+        self.kind = kind
+        self.thread: threading.Thread | None = None
+        self.chunks: list[bytes] = []
+        self.total = 0
+        self.complete = False
 
 
 _pending: _Prefetch | None = None
