@@ -186,7 +186,8 @@ class Prescan:
         self._max_offers = 0
         self._offers: list[tuple[str, str]] = []
         self._known: frozenset[str] | set[str] = frozenset()
-        self._names: frozenset[str] = frozenset()
+        self._names: frozenset[str] | None = None
+        """Base names of known upstream build files (the main process's, for ``wants``)."""
         self._ctx: AuditContext | None = None
         self._changed: dict[str, bytes] = {}
         self._prefix: str | None = None
@@ -218,11 +219,8 @@ class Prescan:
             return
         import multiprocessing
 
-        from chainsight.knowledge.upstream_names import base_names
-
         fds: list[int] = []
         try:
-            self._names = base_names()
             self._shared = mmap.mmap(-1, SHARED_BYTES)
             self._claims = mmap.mmap(-1, MAX_OFFERS + len(self._jobs) + 1)
             self._claim_lock = multiprocessing.get_context("fork").Lock()
@@ -293,6 +291,10 @@ class Prescan:
             return False
         base = posixpath.basename(path)
         guess = _guess_path(path) if self._guess_paths else path
+        if self._names is None:  # loaded here, not before the fork, which waits for it
+            from chainsight.knowledge.upstream_names import base_names
+
+            self._names = base_names()
         return (
             head == b"#!"
             or build_code_kind(guess) is not None
