@@ -1,6 +1,9 @@
-"""Command line: parse, call, render. No analysis logic lives here."""
+"""Command line: parse, call, render. No analysis logic lives here.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads every command's
+annotations when the command runs, and evaluating them from strings (about 190)
+cost 4.5 ms of every start.
+"""
 
 import os
 import sys
