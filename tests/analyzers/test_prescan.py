@@ -498,3 +498,35 @@ def test_the_worker_sees_every_byte_of_large_members(tmp_path: Path) -> None:
     }
     assert got.signals["m4/loader.m4"] == scan_build_code("m4/loader.m4", big_loader.decode())
     assert any(s.rule_id == "build-decode-to-interpreter" for s in got.signals["m4/loader.m4"])
+
+
+def test_the_claim_lock_excludes_the_forked_worker_and_dies_with_it() -> None:
+    """The claim lock is a record lock: the forked worker does not inherit the parent's
+    hold, waits for it (up to its timeout), and a worker that dies holding it frees it."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    lock = prescan_module._ClaimLock()
+    read_end, write_end = os.pipe()
+    try:
+        assert lock.acquire(timeout=1)
+        pid = os.fork()
+        if pid == 0:  # the worker's side
+            code = 0
+            try:
+                os.write(write_end, b"1" if lock.acquire(timeout=0.2) else b"0")
+                # once the parent lets go: take it, and end holding it
+                os.write(write_end, b"1" if lock.acquire(timeout=5) else b"0")
+            except BaseException:
+                code = 1
+            os._exit(code)
+        assert os.read(read_end, 1) == b"0"  # held here: the worker timed out
+        lock.release()
+        assert os.read(read_end, 1) == b"1"
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert lock.acquire(timeout=1)  # the worker's hold ended with it
+        lock.release()
+    finally:
+        lock.close()
+        os.close(read_end)
+        os.close(write_end)

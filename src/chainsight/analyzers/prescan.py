@@ -30,6 +30,7 @@ it reads.
 from __future__ import annotations
 
 import contextlib
+import errno
 import mmap
 import os
 import pickle
@@ -38,6 +39,7 @@ import select
 import struct
 import sys
 import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -180,7 +182,7 @@ class Prescan:
         self._from_worker: int | None = None
         self._shared: mmap.mmap | None = None
         self._claims: mmap.mmap | None = None
-        self._claim_lock: Any = None
+        self._claim_lock: _ClaimLock | None = None
         self._send_lock = threading.Lock()
         self._used = 0
         self._max_offers = 0
@@ -217,13 +219,11 @@ class Prescan:
             or _other_threads()  # a lock held by another thread stays held
         ):
             return
-        import multiprocessing
-
         fds: list[int] = []
         try:
             self._shared = mmap.mmap(-1, SHARED_BYTES)
             self._claims = mmap.mmap(-1, MAX_OFFERS + len(self._jobs) + 1)
-            self._claim_lock = multiprocessing.get_context("fork").Lock()
+            self._claim_lock = _ClaimLock()
             down_read, down_write = os.pipe()
             fds += [down_read, down_write]
             up_read, up_write = os.pipe()
@@ -263,6 +263,8 @@ class Prescan:
                 with contextlib.suppress(Exception):
                     region.close()
         self._shared = self._claims = None
+        if self._claim_lock is not None:
+            self._claim_lock.close()
         self._claim_lock = None
 
     def close(self) -> None:
@@ -526,6 +528,50 @@ class Prescan:
         for _size, index, path, data in sorted(tasks):
             if self._claim(index):
                 _scan(path, data, self._provenance(got, path, data), got)
+
+
+class _ClaimLock:
+    """The lock around the shared claim flags, between this process and the worker it
+    forks: a POSIX record lock (``lockf``) on a file nobody else can open. Record
+    locks belong to a process and a forked child does not inherit them, so the two
+    processes exclude each other (two threads of one process would not: only the
+    main thread of each claims). The kernel drops the locks of a process that dies.
+    (A ``multiprocessing`` lock did the same but cost 6.6 ms of imports before the
+    fork, where nothing runs alongside.)"""
+
+    def __init__(self) -> None:
+        if hasattr(os, "memfd_create"):
+            self._fd = os.memfd_create("chainsight-claims", getattr(os, "MFD_CLOEXEC", 0))
+        else:  # pragma: no cover - platforms with fork but without memfd
+            import tempfile
+
+            with tempfile.TemporaryFile() as fh:  # before any lock: closing it is harmless
+                self._fd = os.dup(fh.fileno())
+
+    def acquire(self, timeout: float) -> bool:
+        """Take the lock; False if the other process held it for ``timeout`` seconds."""
+        import fcntl
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError as error:  # EACCES or EAGAIN: the other process has it
+                if error.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.0005)
+
+    def release(self) -> None:
+        import fcntl
+
+        fcntl.lockf(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
 
 
 def _other_threads() -> bool:
