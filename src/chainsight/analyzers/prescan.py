@@ -801,10 +801,11 @@ class _Worker:
         from chainsight.analyzers import blobs, opaque  # noqa: F401
         from chainsight.analyzers.behaviour import python_hooks, shell  # noqa: F401
         from chainsight.knowledge.autoconf_vocabulary import autoconf_words
-        from chainsight.knowledge.upstream_files import known_names
+        from chainsight.knowledge.upstream_files import known_names, open_knowledge_base
 
         known_names()
         autoconf_words()
+        open_knowledge_base()  # the first lookup would, and the tree is not here yet
 
     def serve(self) -> None:
         with contextlib.suppress(Exception):

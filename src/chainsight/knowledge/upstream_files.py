@@ -504,6 +504,12 @@ def known_names() -> frozenset[str]:
     return _names()
 
 
+def open_knowledge_base() -> None:
+    """Read the knowledge base's directory now rather than at the first lookup of a
+    known name (about 10 ms): for a process that would otherwise wait."""
+    _archive()
+
+
 def coverage() -> dict[str, Any]:
     """What the knowledge base covers: providers, versions, date ranges, sources."""
     return dict(_archive()[1]["coverage"])
