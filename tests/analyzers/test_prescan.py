@@ -530,3 +530,12 @@ def test_the_claim_lock_excludes_the_forked_worker_and_dies_with_it() -> None:
         lock.close()
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_claim_lock_that_cannot_lock_says_no_rather_than_raising() -> None:
+    """The caller then treats it as held by a dead process: the main process stops the
+    worker and computes the rest."""
+    lock = prescan_module._ClaimLock()
+    lock.close()  # EBADF from here on
+    assert lock.acquire(timeout=0.1) is False
+    lock.release()  # and releasing does not raise either

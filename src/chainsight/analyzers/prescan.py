@@ -237,7 +237,7 @@ class Prescan:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pid = os.fork()
         except Exception:
-            # no memory, no semaphores, no file descriptors, no processes left:
+            # no memory, no memfd, no file descriptors, no processes left:
             # everything is computed in this process instead
             for fd in fds:
                 with contextlib.suppress(OSError):
@@ -549,7 +549,9 @@ class _ClaimLock:
                 self._fd = os.dup(fh.fileno())
 
     def acquire(self, timeout: float) -> bool:
-        """Take the lock; False if the other process held it for ``timeout`` seconds."""
+        """Take the lock; False if the other process held it for ``timeout`` seconds,
+        or if locking fails (then, as for a lock taken for dead, the main process
+        stops the worker and computes the rest)."""
         import fcntl
 
         deadline = time.monotonic() + timeout
@@ -559,7 +561,7 @@ class _ClaimLock:
                 return True
             except OSError as error:  # EACCES or EAGAIN: the other process has it
                 if error.errno not in (errno.EACCES, errno.EAGAIN):
-                    raise
+                    return False
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.0005)
@@ -567,7 +569,8 @@ class _ClaimLock:
     def release(self) -> None:
         import fcntl
 
-        fcntl.lockf(self._fd, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):
+            fcntl.lockf(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
