@@ -301,10 +301,23 @@ def test_the_command_gives_the_same_report_with_or_without(tmp_path: Path) -> No
         tmp_path / "pkg-1.0.0.tar.gz",
         {**files, "m4/extra.m4": "AC_DEFUN([X], [eval `cat tests/files/x.bin | xz -d`])\n"},
     )
+    # the reader's calls of take() are reported, so that the entry's run is known to
+    # have read through the prefetch and the plain one not
+    report_take = (
+        "import sys\n"
+        "from chainsight.sources import prefetch\n"
+        "real = prefetch.take\n"
+        "def take(*args):\n"
+        "    got = real(*args)\n"
+        "    print('prefetch taken:', got is not None, file=sys.stderr)\n"
+        "    return got\n"
+        "prefetch.take = take\n"
+    )
     reports = {}
+    taken = {}
     for variant, code in (
-        ("entry", "from chainsight.entry import main; main()"),
-        ("cli", "from chainsight.cli import main; main()"),
+        ("entry", report_take + "from chainsight.entry import main; main()"),
+        ("cli", report_take + "from chainsight.cli import main; main()"),
     ):
         out = tmp_path / f"{variant}.json"
         proc = subprocess.run(
@@ -328,8 +341,10 @@ def test_the_command_gives_the_same_report_with_or_without(tmp_path: Path) -> No
             check=False,
         )
         assert proc.returncode in (0, 1), proc.stderr
+        taken[variant] = [ln for ln in proc.stderr.splitlines() if ln.startswith("prefetch")]
         report = json.loads(out.read_text())
         report.pop("elapsed_seconds", None)
         reports[variant] = report
+    assert taken == {"entry": ["prefetch taken: True"], "cli": ["prefetch taken: False"]}
     assert reports["entry"] == reports["cli"]
     assert reports["entry"]["findings"]
