@@ -284,7 +284,11 @@ def audit(
         from chainsight.batch import is_batch
 
         if is_batch(artifacts or [], deps or []):
+            import gc
+
             from chainsight.registry.options import effective_registries
+
+            gc.enable()  # off for one audit (see chainsight.entry); a batch runs long
 
             if source or ref or source_subdir:
                 raise UsageError(
