@@ -154,6 +154,7 @@ def audit(
         explained = explain_all(ctx, comparison.differences)
         early = prescan.early()
         records, prov_findings = check_provenance(ctx, explained, early.lookups)
+        recorded = record_findings(ctx, records)  # here, while the worker still scans
         blob_reports = analyse_blobs(ctx, blobs, early.blob_reports)
         ioc_findings = (
             indicator_findings(ctx, list(dict.fromkeys(shipped + blobs)), name, artifact_sha256)
@@ -177,7 +178,7 @@ def audit(
     findings = (
         art.findings
         + anomaly_findings(art.contents.anomalies)
-        + drop_superseded(record_findings(ctx, records), specific)
+        + drop_superseded(recorded, specific)
         + specific
     )
     findings.sort(key=lambda f: (-f.severity.rank, f.path, f.rule_id))
