@@ -1,6 +1,8 @@
 """Build every blind case into a scratch directory and audit it with chainsight.
 
-For each case in ``cases.CASES``: build the repository and the artifact, run::
+For each case in the selected set (``--set 1``: ``cases.CASES``, the default;
+``--set 2``: ``cases_round2.CASES``; ``--set all``: both): build the repository
+and the artifact, run::
 
     chainsight audit ART --source REPO --format json --output F --fail-on never
 
@@ -14,7 +16,8 @@ here is ever unpacked, configured, compiled or installed.
 
 Usage::
 
-    .venv/bin/python eval/blind/run_blind.py [--only NAME ...] [--keep] [--json OUT]
+    .venv/bin/python eval/blind/run_blind.py [--set {1,2,all}] [--only NAME ...] [--keep]
+                                             [--json OUT]
 """
 
 from __future__ import annotations
@@ -31,8 +34,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cases
+import cases_round2
 from _build import CaseSkipped
-from cases import CASES
+
+SETS = {"1": cases.CASES, "2": cases_round2.CASES}
+CASES = {**cases.CASES, **cases_round2.CASES}
+assert len(CASES) == len(cases.CASES) + len(cases_round2.CASES), "case names must be unique"
 
 CHAINSIGHT = Path(sys.executable).parent / "chainsight"
 """The chainsight of the interpreter running this script (the worktree's .venv)."""
@@ -164,6 +172,12 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--set",
+        choices=("1", "2", "all"),
+        default="1",
+        help="which case set to run: 1 (cases.py, default), 2 (cases_round2.py) or all",
+    )
     ap.add_argument("--only", nargs="*", choices=sorted(CASES), help="run only these cases")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--json", type=Path, help="also write all rows and the summary here")
@@ -171,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     if not CHAINSIGHT.exists():
         print(f"{CHAINSIGHT} not found", file=sys.stderr)
         return 2
-    names = args.only or list(CASES)
+    selected = CASES if args.set == "all" else SETS[args.set]
+    names = args.only or list(selected)
     scratch = Path(tempfile.mkdtemp(prefix="chainsight-blind-"))
     rows: list[dict[str, Any]] = []
     try:
