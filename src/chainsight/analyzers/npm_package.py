@@ -363,26 +363,16 @@ def _run_file_findings(
     return findings
 
 
-_GYP_COMMAND = re.compile(r"<!@?\((.*?)\)\s*['\"]", re.S)
-_GYP_ACTION = re.compile(r"['\"]action['\"]\s*:\s*\[([^\]]*)\]", re.S)
-
-
 def _gyp_findings(tree: FileTree) -> list[Finding]:
-    """Commands node-gyp runs from binding.gyp: ``<!(cmd)`` expansions and actions."""
-    from chainsight.analyzers.behaviour.shell import shell_snippet_flow
+    """Commands node-gyp runs from binding.gyp: ``<!(cmd)`` expansions and actions
+    (read by :mod:`chainsight.analyzers.behaviour.gyp`)."""
+    from chainsight.analyzers.behaviour.gyp import analyze_gyp
 
     data = tree.read("binding.gyp")
     if data is None:
         return []
     text = data.decode("utf-8", "replace")
-    hits: list[_flow.Hit] = []
-    for m in _GYP_COMMAND.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        shell_snippet_flow(m.group(1), line, hits, path="binding.gyp")
-    for m in _GYP_ACTION.finditer(text):
-        words = re.findall(r"['\"]((?:\\.|[^'\"\\])*)['\"]", m.group(1))
-        line = text.count("\n", 0, m.start()) + 1
-        shell_snippet_flow(" ".join(shlex.quote(w) for w in words), line, hits, path="binding.gyp")
+    hits = analyze_gyp(text, "binding.gyp")
     lines = text.split("\n")
     signals = [
         Signal(

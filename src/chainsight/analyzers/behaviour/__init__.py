@@ -87,7 +87,8 @@ _PY_HOOKS = re.compile(
 
 
 def build_code_kind(path: str, text: str | None = None) -> str | None:
-    """Which analyser reads ``path``: sh, m4, make, cmake, meson, python, npm, js, rust."""
+    """Which analyser reads ``path``: sh, m4, make, cmake, meson, python, npm, js, gyp,
+    rust."""
     base = posixpath.basename(path)
     low = base.lower()
     if low in ("meson.build", "meson_options.txt", "meson.options"):
@@ -96,6 +97,8 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
         return "cmake"
     if base == "package.json":
         return "npm"
+    if low.endswith((".gyp", ".gypi")):
+        return "gyp"
     if low.endswith((".m4", ".ac")) or base in ("aclocal.m4", "configure.in"):
         return "m4"
     if (
@@ -155,6 +158,10 @@ def _hits_for(kind: str, path: str, text: str) -> list[Hit]:
         from chainsight.analyzers.behaviour.js import analyze_js
 
         return analyze_js(text, path)
+    if kind == "gyp":
+        from chainsight.analyzers.behaviour.gyp import analyze_gyp
+
+        return analyze_gyp(text, path)
     if kind == "rust":
         from chainsight.analyzers.behaviour.rust import analyze_build_rs
 
@@ -215,10 +222,11 @@ def read_matches(read: str, path: str, content: bytes | None = None) -> bool:
 
     ``read`` is as written in the build code: a path (``$srcdir/tests/files/x.xz``), a
     glob (``*.xz``) or a grep pattern (``#{4}[[:alnum:]]{5}#{4}$``). Shell and make
-    variables at the start of paths are ignored.
+    variables at the start of paths are ignored, and so is a leading ``*/`` (a directory
+    computed at run time, such as a Python build hook's project root).
     """
     raw = read.strip("'\"")
-    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./)+", "", raw)
+    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./|\*/)+", "", raw)
     pathlike = (
         "/" in raw or raw.startswith(("*", "$")) or bool(re.fullmatch(r"[\w.*?-]+\.[\w*?]+", raw))
     )

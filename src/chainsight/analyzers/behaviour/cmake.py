@@ -11,6 +11,7 @@ groups is a pipeline, exactly as CMake runs it.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from dataclasses import dataclass
@@ -222,6 +223,8 @@ class _CMakeAnalyzer:
         self.flows: dict[str, Flow] = {}
         self.literals: dict[str, list[str]] = {}
         self.tainted: dict[str, Flow] = {}
+        self.unpacked: dict[str, Flow] = {}
+        """Directories a data archive (not a source archive) is unpacked into."""
 
     def hit(self, rule: str, sev: Severity, line: int, why: str, reads: list[str] = []) -> None:  # noqa: B006
         self.hits.append(Hit(rule, sev, line, why, tuple(dict.fromkeys(reads))))
@@ -320,8 +323,17 @@ class _CMakeAnalyzer:
             self.file_cmd(c, a)
         elif name == "string" and len(a) >= 3:
             self.string_cmd(c, a)
+        elif name == "install" and "CODE" in a:
+            # install(CODE "...") runs that CMake code when the package is installed
+            for i, x in enumerate(c.args[:-1]):
+                if not x.quoted and x.text == "CODE":
+                    body = c.args[i + 1]
+                    for inner in parse_cmake(body.text):
+                        self.call(Call(inner.name, inner.args, body.line + inner.line - 1))
         elif name == "execute_process":
             groups = self.groups(c.args)
+            for g in groups:
+                self.unpack(g, a, c.line)
             extra = ""
             if "INPUT_FILE" in a:
                 extra = " < " + shlex.quote(a[a.index("INPUT_FILE") + 1])
@@ -360,8 +372,11 @@ class _CMakeAnalyzer:
         elif name == "include" and a:
             target = self.expand(a[0])
             tf = self.tainted.get(target) or self.tainted.get(a[0])
+            unpacked = self.unpacked_from(target)
             if tf is not None:
                 self.sink(tf, c.line, "include() of a file written at configure time")
+            elif unpacked is not None:
+                self.sink(unpacked, c.line, "include() of a file unpacked from a data archive")
             else:
                 self.sink(self.arg_flow(a[0]), c.line, "include()")
         elif name in ("fetchcontent_declare", "externalproject_add", "fetchcontent_populate"):
@@ -437,14 +452,52 @@ class _CMakeAnalyzer:
                 )
         elif op == "ARCHIVE_EXTRACT":
             src = a[a.index("INPUT") + 1] if "INPUT" in a else ""
-            if src and F.fixture_kind(self.expand(src)) and not self.test_tree:
-                self.hit(
-                    F.R_DECODER_DATA,
-                    Severity.MEDIUM,
-                    c.line,
-                    "CMake decompresses a data file that is not a source archive.",
-                    [src],
-                )
+            if src and _data_archive(self.expand(src)):
+                dest = a[a.index("DESTINATION") + 1] if "DESTINATION" in a[:-1] else ""
+                self.unpacked[self.expand(dest).rstrip("/")] = Flow().add(F.DATA, src).add(F.DECODE)
+                if not self.test_tree:
+                    self.hit(
+                        F.R_DECODER_DATA,
+                        Severity.MEDIUM,
+                        c.line,
+                        "CMake decompresses a data file that is not a source archive.",
+                        [src],
+                    )
+
+    def unpack(self, group: list[Arg], call_args: list[str], line: int) -> None:
+        """``cmake -E tar x… ARCHIVE`` in an execute_process: a data archive unpacked
+        into the WORKING_DIRECTORY (the build directory without one)."""
+        words = [self.expand(x.text) for x in group]
+        if len(words) < 4 or not (
+            words[0] == "${CMAKE_COMMAND}" or posixpath.basename(words[0]) == "cmake"
+        ):
+            return
+        if words[1:3] != ["-E", "tar"] or "x" not in words[3].lstrip("-"):
+            return
+        archives = [w for w in words[4:] if not w.startswith("-") and _data_archive(w)]
+        if not archives:
+            return
+        wd = ""
+        if "WORKING_DIRECTORY" in call_args[:-1]:
+            wd = self.expand(call_args[call_args.index("WORKING_DIRECTORY") + 1])
+        self.unpacked[wd.rstrip("/")] = Flow().add(F.DATA, archives[0]).add(F.DECODE)
+        if not self.test_tree:
+            self.hit(
+                F.R_DECODER_DATA,
+                Severity.MEDIUM,
+                line,
+                "CMake unpacks a data file that is not a source archive.",
+                archives[:1],
+            )
+
+    def unpacked_from(self, target: str) -> Flow | None:
+        """The flow of the data archive ``target`` was unpacked from, if it was."""
+        for root, flow in self.unpacked.items():
+            if root and target.startswith(root + "/"):
+                return flow
+            if not root and target.startswith(_BUILD_DIR_VARS):
+                return flow  # unpacked in the build directory, execute_process's default
+        return None
 
     def string_cmd(self, c: Call, a: list[str]) -> None:
         op = a[0].upper()
@@ -512,6 +565,17 @@ class _CMakeAnalyzer:
                 f"Content of a binary/test data file is handed to {how}.",
                 list(fl.reads),
             )
+
+
+_BUILD_DIR_VARS = ("${CMAKE_BINARY_DIR}/", "${CMAKE_CURRENT_BINARY_DIR}/", "${PROJECT_BINARY_DIR}/")
+
+
+def _data_archive(path: str) -> bool:
+    """An archive of data rather than of sources: a fixture, or any archive kept in a
+    test or data directory (``tests/data/corpus.tar``)."""
+    return F.fixture_kind(path) is not None or bool(
+        F.ARCHIVE_NAME.search(path) and F.DATA_DIR.search(path)
+    )
 
 
 def analyze_cmake(text: str, path: str = "") -> list[Hit]:

@@ -105,27 +105,44 @@ class _MesonAnalyzer:
         return pos, kw
 
     def words(self, expr: str) -> list[str]:
-        """Flatten an argument expression (string, identifier, array) into words."""
+        """Flatten an argument expression (string, identifier, array) into words; strings
+        joined with ``+`` make one word, as Meson joins them."""
         out: list[str] = []
+        join = False  # a ``+`` follows the last word: the next value extends it
         for m in _TOKEN.finditer(expr):
             kind = m.lastgroup
+            word: str | None = None
             if kind == "tq":
-                out.append(m.group("tq"))
+                word = m.group("tq")
             elif kind == "sq":
-                out.append(_unescape(m.group("sq")))
+                word = _unescape(m.group("sq"))
             elif kind == "id":
                 name = m.group("id")
                 if name.endswith("()"):
                     base = name.split(".")[0]
                     lits = self.literals.get(base)
+                    word = lits[0] if lits else None
+                else:
+                    lits = self.literals.get(name)
                     if lits:
-                        out.append(lits[0])
-                    continue
-                lits = self.literals.get(name)
-                if lits:
-                    out.append(lits[0])
-                elif name not in ("true", "false"):
-                    out.append("${" + name + "}")
+                        word = lits[0]
+                    elif name not in ("true", "false"):
+                        word = "${" + name + "}"
+            elif kind == "p" and m.group() == "+":
+                join = bool(out)
+                continue
+            elif kind in ("ws", "nl", "c"):
+                continue
+            else:
+                join = False
+                continue
+            if word is None:
+                join = False
+            elif join:
+                out[-1] += word
+                join = False
+            else:
+                out.append(word)
         return out
 
     def collect(self) -> None:

@@ -82,6 +82,12 @@ _EXEC_SINKS = frozenset(
         "runpy.run_module",
     }
 )
+_UNPICKLERS = re.compile(
+    r"^(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|marshal)\.(?:loads?|Unpickler)$"
+    r"|^(?:pandas|pd)\.read_pickle$"
+)
+"""Deserializers that run code: a pickle names callables and calls them as it loads (and
+``marshal`` loads code objects). Loading a data file with one is running it."""
 _SHELL_SINKS = re.compile(
     r"^(?:os\.(?:system|popen|popen2|popen3|execl|execlp|execle|execv|execvp|execvpe|spawnl"
     r"|spawnlp|spawnv|spawnvp|posix_spawn|posix_spawnp)|subprocess\.(?:call|run|Popen"
@@ -232,7 +238,9 @@ class _PyAnalyzer:
             return f
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
             f = self.flow(node.left).copy().merge(self.flow(node.right))
-            if f.tags & {F.DATA, F.BLOB, F.DECODE}:
+            if f.tags & {F.DATA, F.BLOB, F.DECODE} or any(
+                self._key_byte(side) for side in (node.left, node.right)
+            ):
                 f.add(F.CIPHER)
             return f
         out = Flow()
@@ -240,6 +248,17 @@ class _PyAnalyzer:
             if isinstance(child, ast.expr | ast.comprehension | ast.keyword):
                 out.merge(self.flow(child))
         return out
+
+    def _key_byte(self, node: ast.AST) -> bool:
+        """``key[i % len(key)]``, ``key[i]``: one byte or character of a constant
+        string, as XOR with a repeating key takes it (``x ^ key[...]`` is a cipher
+        whatever ``x`` holds)."""
+        return (
+            isinstance(node, ast.Subscript)
+            and not isinstance(node.slice, ast.Slice)
+            and isinstance(node.value, ast.Name)
+            and bool(self.consts.get(node.value.id))
+        )
 
     def call_flow(self, node: ast.Call) -> Flow:
         name = self.dotted(node.func)
@@ -452,6 +471,8 @@ class _PyAnalyzer:
                     if kw.arg == "input":
                         self.sink(self.flow(kw.value), node, f"the standard input of {name}")
                 self.command_flow(node, name, emit=True)
+            elif _UNPICKLERS.match(name) and node.args:
+                self.sink(self.flow(node.args[0]), node, f"{name}() (unpickling runs code)")
             elif short == "communicate" and node.args:
                 self.sink(self.flow(node.args[0]), node, "a child process's standard input")
             elif short == "write" and isinstance(node.func, ast.Attribute) and node.args:

@@ -24,14 +24,19 @@ _DECODE = re.compile(
 )
 _CIPHER = re.compile(
     r"\|\s*&?\s*\w+\s*\|\s*\*?\w+\s*\^|\^\s*(?:key|k)\b|\bRc4\b|\bChaCha\w*::new"
-    r"|\bAes\w*::new"
+    r"|\bAes\w*::new|\.rotate_(?:left|right)\s*\(|\|\s*&?\s*\w+\s*\|\s*!\s*\*?\w+"
 )
+_SLICE = re.compile(r"\[\s*\w*\s*\.\.=?\s*\w*\s*\]")
+"""``data[4096..]``, ``data[a..b]``: bytes cut out at offsets."""
 _DATA = re.compile(
     r"(?:include_bytes!|include_str!|fs::read(?:_to_string)?|File::open)\s*\(\s*"
     r"(?:concat!\s*\([^)]*?)?\"([^\"]+)\""
 )
 _NET = re.compile(r"\b(?:reqwest|ureq|attohttpc|minreq|curl|hyper)::|TcpStream::connect")
-_LET = re.compile(r"\blet\s+(?:mut\s+)?([A-Za-z_]\w*)\s*(?::[^=;]+)?=\s*")
+_LET = re.compile(
+    r"\blet\s+(?:mut\s+)?(?:(?:Ok|Some)\s*\(\s*(?:mut\s+)?)?([A-Za-z_]\w*)\s*\)?\s*(?::[^=;]+)?=\s*"
+)
+"""``let x =``, ``let mut x: T =``, and ``let Ok(x) =`` / ``if let Some(x) =``."""
 _CMD = re.compile(r"(?:process::)?Command::new\s*\(")
 _STR = re.compile(r"\"((?:\\.|[^\"\\])*)\"")
 _INTERP = re.compile(r"^(?:.*/)?(?:sh|bash|dash|zsh|python[\d.]*|perl|node|ruby)$")
@@ -88,6 +93,8 @@ class _RustAnalyzer:
                 vf = self.env.get(ident)
                 if vf is not None:
                     f.merge(vf)
+        if F.DATA in f.tags and _SLICE.search(text):
+            f.add(F.SLICE)
         return f
 
     def run(self) -> list[Hit]:
@@ -102,7 +109,8 @@ class _RustAnalyzer:
             parts = _split_args(_balanced_args(src, m.end()))
             stmt = _stmt(src, m.start())
             fl = self.flow(parts[1]) if len(parts) > 1 else self.flow(stmt)
-            if fl.tags & (F.OBFUSCATION_TAGS | {F.NET}):
+            # a file written with decoded, downloaded or fixture bytes: running it runs them
+            if fl.tags & (F.OBFUSCATION_TAGS | {F.NET, F.DATA}):
                 key = parts[0].strip().lstrip("&")
                 self.tainted[key] = fl
                 for s in _STR.findall(parts[0]):
@@ -179,6 +187,13 @@ class _RustAnalyzer:
                 for part in _split_args(inner.strip().lstrip("&").strip("[]")):
                     if part.strip():
                         argv.append(expr_word(part))
+        if _INTERP.match(prog):
+            for am in re.finditer(r"\.args?\s*\(", chain):
+                inner = _balanced_args(chain, am.end()).strip().lstrip("&").strip("[]")
+                for part in _split_args(inner):
+                    written = self.tainted.get(part.strip().lstrip("&").strip())
+                    if written is not None:
+                        self.sink(written, line, f"{prog} running a file written by the build")
         code = " ".join(a if a.startswith("${") else shlex.quote(a) for a in argv)
         shell_snippet_flow(code, line, self.hits, flows, {}, self.path, self.tainted)
         if _INTERP.match(prog) and "stdin" in chain:

@@ -330,6 +330,8 @@ _AWK_DECODE = re.compile(
     r"printf\s*\(?\s*\"[^\"]*%c|sprintf\s*\(\s*\"%c|\bstrtonum\s*\(|\bxor\s*\("
 )
 _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2}){8}|(?:\\0?[0-7]{3}){8}")
+_ESCAPE_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}){2}|(?:\\0?[0-7]{3}){2}")
+"""Two bytes in a row spelled as escapes: a variable holding part of an escaped payload."""
 _NET_ARG = re.compile(
     r"://|^--?[A-Za-z]|^[\w-]+(?:\.[\w-]+)+[:/]|^[\w.-]+@[\w.-]+|^\d+\.\d+\.\d+\.\d+"
     r"|\$\{?(?:\w+_)?(?:URL|URI|HOST|SERVER|REPO|SITE|MIRROR|url|uri|host|server|repo|site"
@@ -376,6 +378,19 @@ def _is_decode_flag(args: list[str]) -> bool:
         if re.fullmatch(r"-[A-Za-z0-9]*d[A-Za-z0-9]*", a):
             return True
     return False
+
+
+def _runs_code(command: str) -> bool:
+    """Whether a command name (with arguments) runs its input or arguments as code."""
+    words = command.split()
+    if not words:
+        return False
+    name = _base(words[0])
+    return (
+        name in ("eval", "exec", "source", ".")
+        or name in SHELLS
+        or bool(_SCRIPT_INTERP.match(name))
+    )
 
 
 def _sev_for_flow(flow: Flow) -> Severity:
@@ -664,7 +679,11 @@ class ShellAnalyzer:
                 break
             searched.update(names)
             # a name derived from an extension only matters where it is run as a command
-            cmd_only = {n for n in names if not (self._var_tags(n) - {F.EXTCMD, F.COMPUTED})}
+            cmd_only = {
+                n
+                for n in names
+                if not self._holds_escapes(n) and not (self._var_tags(n) - {F.EXTCMD, F.COMPUTED})
+            }
             for group, prefix in (
                 ([n for n in names if n not in cmd_only], r"\$\{?"),
                 (list(cmd_only), r"(?:^|[;|&(`{\[]|\b(?:then|do|else|eval|exec))\s*\$\{?"),
@@ -703,8 +722,17 @@ class ShellAnalyzer:
                 tags |= self._code(val, line, False, 1).tags
         return tags
 
+    def _holds_escapes(self, name: str) -> bool:
+        """Whether a literal assigned to ``name`` spells bytes as escapes (``\\x41\\x42``,
+        ``\\101\\102``): data a printf or echo turns into text, wherever it is used
+        (the escapes may be split over several variables)."""
+        return any(
+            (w is None or not w.substs) and _ESCAPE_RUN.search(val)
+            for w, val, _line in self._assigns.get(name, [])
+        )
+
     def _var_interesting(self, name: str) -> bool:
-        if self.var_flow(name).tags & _PROPAGATE:
+        if self.var_flow(name).tags & _PROPAGATE or self._holds_escapes(name):
             return True
         return any(
             (w is None or not w.substs)
@@ -1223,11 +1251,20 @@ class ShellAnalyzer:
             vname = _norm(pm.group(1) or pm.group(4))
             default = pm.group(3) or ""
             lits = self._literals(vname)
+            if not lits and self._carries_data(rest):
+                # a command name held in a variable and run on data: find how it is
+                # spelled, wherever it is assigned
+                self._collect_assignments(pm.group(1) or pm.group(4))
+                lits = self._literals(vname)
             resolved = None
             if vname in _SHELL_VARS or vname.upper() in _SHELL_VARS:
                 resolved = "sh"
             elif lits:
                 resolved = lits[0]
+                for value in self._spelled(vname):
+                    if _runs_code(value):  # x=ev; x=${x}al; $x "$data"
+                        resolved = value
+                        break
             elif default and not default.startswith("$"):
                 resolved = default
             elif self._known_tool(vname):
@@ -1253,6 +1290,35 @@ class ShellAnalyzer:
                 flow.merge(tf)
 
         self._dispatch(name, args, rest, rest_t, st, up, text, line, emit, depth, nxt, flow)
+
+    def _carries_data(self, words: list[Word]) -> bool:
+        """Whether an argument refers to a variable that carries tags (data, decoded…)."""
+        return any(
+            self.var_flow(_norm(m.group(1))).tags & _PROPAGATE
+            for w in words
+            for m in _VARREF.finditer(w.text)
+        )
+
+    def _collect_assignments(self, raw_name: str) -> None:
+        """Record every assignment of ``raw_name`` in the file, interesting or not."""
+        rx = re.compile(r"(?m)^[ \t]*(?:export[ \t]+)?" + re.escape(raw_name) + r"\+?=")
+        for m in rx.finditer(self._joined):
+            self._collect(self._chunk(self._line_index(m.end() - 1))[0])
+
+    def _spelled(self, name: str) -> list[str]:
+        """The values a variable takes through its literal assignments, in file order,
+        each with the variable's own earlier value put in for ``$name``/``${name}``: a
+        command name spelled across assignments (``x=ev``, ``x=${x}al``) comes out
+        whole."""
+        own = re.compile(r"\$\{" + re.escape(name) + r"\}|\$" + re.escape(name) + r"(?!\w)")
+        values: list[str] = []
+        previous = ""
+        for w, val, _line in sorted(self._assignments(name), key=lambda a: a[2]):
+            if w is not None and w.substs:
+                continue
+            previous = own.sub(previous.replace("\\", "\\\\"), val)  # as a template
+            values.append(previous)
+        return values
 
     @staticmethod
     def _known_tool(var: str) -> str | None:
@@ -1496,7 +1562,9 @@ class ShellAnalyzer:
             and re.match(r"-?[a-zA-Z]*x[a-zA-Z]*O", rest_t[0] or "")
         ):
             decoded, codec = True, "tar -xO"
-        elif name in ("printf", "echo") and any(_ESCAPED_BYTES.search(a) for a in rest_t):
+        elif name in ("printf", "echo") and any(
+            _ESCAPED_BYTES.search(self._expand(a)) for a in rest_t
+        ):  # the escapes written out, or held in variables (split over several, too)
             decoded, codec = True, "printf of hex escapes"
         if decoded:
             self._decoder(name, codec, rest, st, up, line, emit_data, nxt, flow)

@@ -78,4 +78,6 @@ def explain_all(
 
 
 def _runs_at_install(ctx: AuditContext, path: str) -> bool:
-    return path in ctx.install_scripts
+    """Run when the package is built or installed, though not by its name: a file a
+    package.json lifecycle script runs, or an in-tree PEP 517 build backend."""
+    return path in ctx.install_scripts or path in ctx.build_backend_files
