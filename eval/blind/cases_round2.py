@@ -57,6 +57,7 @@ from _build import (
     sh_payload,
     tar_gz,
 )
+from cases import _npm_base
 
 ACLOCAL_DIR = Path("/usr/share/aclocal")
 GETTEXT_DIR = Path("/usr/share/gettext")
@@ -836,17 +837,8 @@ def case_pep517_backend_path_pickle(work: Path) -> CaseResult:
 
 
 def _npm_manifest(name: str, version: str, **extra: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "name": name,
-        "version": version,
-        "description": f"{name} helpers",
-        "main": "lib/index.js",
-        "scripts": {"test": "node test/index.test.js"},
-        "repository": {"type": "git", "url": f"git+https://example.invalid/{name}.git"},
-        "license": "MIT",
-    }
-    data.update(extra)
-    return data
+    """Round 1's manifest, with the code under lib/."""
+    return _npm_base(name, version, **{"main": "lib/index.js", **extra})
 
 
 POSTINSTALL_BANNER = """\
