@@ -288,8 +288,6 @@ def is_archive(word: str) -> bool:
     return bool(_ARCHIVE.search(word))
 
 
-ARCHIVE_NAME = _ARCHIVE
-"""A source- or package-archive name (``.tar.gz``, ``.zip``, ``.whl`` …)."""
 DATA_DIR = re.compile(_TEST_DIR.pattern + "|" + _DATA_SUBDIR.pattern, re.IGNORECASE)
 """A test or data directory in a path."""
 

@@ -573,9 +573,7 @@ _BUILD_DIR_VARS = ("${CMAKE_BINARY_DIR}/", "${CMAKE_CURRENT_BINARY_DIR}/", "${PR
 def _data_archive(path: str) -> bool:
     """An archive of data rather than of sources: a fixture, or any archive kept in a
     test or data directory (``tests/data/corpus.tar``)."""
-    return F.fixture_kind(path) is not None or bool(
-        F.ARCHIVE_NAME.search(path) and F.DATA_DIR.search(path)
-    )
+    return F.fixture_kind(path) is not None or bool(F.is_archive(path) and F.DATA_DIR.search(path))
 
 
 def analyze_cmake(text: str, path: str = "") -> list[Hit]:
