@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from chainsight.analyzers.gitattributes import GitAttributes
+from chainsight.analyzers.gitattributes import GitAttributes, GitIgnore
 from chainsight.model import Category, Status
 from chainsight.sources.git import Repository
 from chainsight.sources.refs import ReleaseName
@@ -180,6 +180,24 @@ class AuditContext:
             r"|(?:doc|docs|man)/[\w.-]+\.(?:sh|awk|pl|py))$"
         )
         return sorted(p for p in self.source if pattern.search(p))
+
+    @cached_property
+    def gitignore(self) -> GitIgnore:
+        """What the tag's .gitignore files exclude."""
+        return GitIgnore(self.source)
+
+    @cached_property
+    def generators(self) -> list[str]:
+        """Tracked files that may name a generated output: build files, scripts, CMake
+        modules, setup.py and pyproject.toml."""
+        scripts = [p for paths in self.scripts_by_dir.values() for p in paths]
+        builds = [p for paths in self.build_files_by_dir.values() for p in paths]
+        more = [
+            p
+            for p in self.source
+            if p.endswith((".cmake", ".cmake.in")) or p in ("setup.py", "pyproject.toml")
+        ]
+        return sorted(set(builds + scripts + more))
 
     @cached_property
     def build_backend_files(self) -> frozenset[str]:

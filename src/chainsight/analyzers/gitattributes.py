@@ -109,3 +109,41 @@ class GitAttributes:
 
     def is_set(self, path: str, attr: str) -> bool:
         return self.get(path, attr) is True
+
+
+class GitIgnore:
+    """Which paths the ``.gitignore`` files of one tree exclude (the tag's own view of
+    what is generated and kept out of git). Deeper files and later lines win; ``!``
+    re-includes."""
+
+    def __init__(self, tree: FileTree) -> None:
+        self._rules: list[tuple[str, re.Pattern[str], bool]] = []
+        files = sorted(
+            (p for p in tree if posixpath.basename(p) == ".gitignore"),
+            key=lambda p: p.count("/"),
+        )
+        for path in files:
+            data = tree.read(path)
+            if not data or len(data) > 256 * 1024:
+                continue
+            base = posixpath.dirname(path)
+            for line in data.decode("utf-8", "replace").splitlines():
+                line = line.rstrip()
+                if not line or line.startswith("#"):
+                    continue
+                negated = line.startswith("!")
+                pattern = line[1:] if negated else line
+                if pattern:
+                    self._rules.append((base, _pattern_regex(pattern), not negated))
+
+    def ignored(self, path: str) -> bool:
+        result = False
+        for base, regex, ignore in self._rules:
+            rel = path
+            if base:
+                if not path.startswith(base + "/"):
+                    continue
+                rel = path[len(base) + 1 :]
+            if regex.match(rel):
+                result = ignore
+        return result

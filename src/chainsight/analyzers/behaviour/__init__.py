@@ -93,7 +93,7 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
     low = base.lower()
     if low in ("meson.build", "meson_options.txt", "meson.options"):
         return "meson"
-    if base == "CMakeLists.txt" or low.endswith(".cmake"):
+    if base == "CMakeLists.txt" or low.endswith((".cmake", ".cmake.in")):
         return "cmake"
     if base == "package.json":
         return "npm"
@@ -222,11 +222,12 @@ def read_matches(read: str, path: str, content: bytes | None = None) -> bool:
 
     ``read`` is as written in the build code: a path (``$srcdir/tests/files/x.xz``), a
     glob (``*.xz``) or a grep pattern (``#{4}[[:alnum:]]{5}#{4}$``). Shell and make
-    variables at the start of paths are ignored, and so is a leading ``*/`` (a directory
+    variables and ``@SUBST@`` placeholders at the start of paths are ignored, and so is
+    a leading ``*/`` (a directory
     computed at run time, such as a Python build hook's project root).
     """
     raw = read.strip("'\"")
-    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|\./|\*/)+", "", raw)
+    r = re.sub(r"^(?:\$\{?\w+\}?/|\$\(\w+\)/|@\w+@/|\./|\*/)+", "", raw)
     pathlike = (
         "/" in raw or raw.startswith(("*", "$")) or bool(re.fullmatch(r"[\w.*?-]+\.[\w*?]+", raw))
     )

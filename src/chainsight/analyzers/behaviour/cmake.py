@@ -313,6 +313,13 @@ class _CMakeAnalyzer:
         if name == "set" and a:
             vals = a[1:]
             vals = [v for v in vals if v not in ("CACHE", "PARENT_SCOPE", "FORCE")]
+            if a[0] in _CTEST_COMMANDS:  # ctest runs each of these command lines
+                from chainsight.analyzers.behaviour.shell import shell_snippet_flow
+
+                for v in vals:
+                    shell_snippet_flow(
+                        v, c.line, self.hits, self.flows, self.literals, self.path, self.tainted
+                    )
             f = Flow()
             for v in vals:
                 f.merge(self.arg_flow(v))
@@ -567,6 +574,15 @@ class _CMakeAnalyzer:
             )
 
 
+_CTEST_COMMANDS = frozenset(
+    {
+        "CTEST_CUSTOM_PRE_TEST",
+        "CTEST_CUSTOM_POST_TEST",
+        "CTEST_CUSTOM_PRE_MEMCHECK",
+        "CTEST_CUSTOM_POST_MEMCHECK",
+    }
+)
+"""CTestCustom.cmake variables whose values ctest runs as commands around the tests."""
 _BUILD_DIR_VARS = ("${CMAKE_BINARY_DIR}/", "${CMAKE_CURRENT_BINARY_DIR}/", "${PROJECT_BINARY_DIR}/")
 
 

@@ -128,6 +128,9 @@ _READERS = frozenset(
         "paste",
         "fold",
         "iconv",
+        "cmp",
+        "diff",
+        "comm",
     }
 )
 _NET_CMDS = frozenset(
@@ -308,7 +311,9 @@ _PAREN_AFTER_WORD = re.compile(r"(?<=\w)\(\[?")
 
 
 def _m4_macro_calls(text: str) -> str:
-    """Turn ``MACRO([`` into a command separator so that macro arguments read as shell."""
+    """Turn ``MACRO([`` into a command separator so that macro arguments read as shell.
+    Macros are autoconf's (``AC_…``, ``gl_…``, ``m4_…``, ``_AC_…``); an all-lowercase
+    name before ``(`` is code in a macro argument (an awk program's ``sprintf(``)."""
     out: list[str] = []
     last = 0
     for m in _PAREN_AFTER_WORD.finditer(text):
@@ -317,6 +322,9 @@ def _m4_macro_calls(text: str) -> str:
             k -= 1
         if k < last or text[k].isdigit() or (k > 0 and text[k - 1] in "$@"):
             continue
+        word = text[k : m.start()]
+        if word.islower() and not word.startswith(("m4_", "_")):
+            continue  # sprintf(, system(, h(: awk or shell code, not an autoconf macro
         out.append(text[last:k])
         out.append(" ; ")
         last = m.end()
@@ -329,7 +337,14 @@ _MAKE_VAR = re.compile(r"\$[({]([A-Za-z_][\w.-]*)(?::[^)}\n]*)?[)}]")
 _AWK_DECODE = re.compile(
     r"printf\s*\(?\s*\"[^\"]*%c|sprintf\s*\(\s*\"%c|\bstrtonum\s*\(|\bxor\s*\("
 )
+_AWK_RUNS = re.compile(r"\bsystem\s*\(|\|\s*\"|\|&")
+"""awk running a command: ``system(cmd)``, ``print … | "cmd"``, ``|&`` (gawk)."""
 _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2}){8}|(?:\\0?[0-7]{3}){8}")
+_VARS_ONLY_WORD = re.compile(r"[^\s|;&]*\$[^\s|;&]*")
+"""One word with a variable in it (``$a${b}``, ``x$y``): a value, not a command line."""
+_ESCAPE_OF_VARIABLE = re.compile(r"\\(?:0|x)?\$\{?\w")
+"""A printf format that makes an escape of a variable's value (``\\$b``, ``\\x$h``):
+bytes rebuilt from numbers the data holds."""
 _ESCAPE_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}){2}|(?:\\0?[0-7]{3}){2}")
 """Two bytes in a row spelled as escapes: a variable holding part of an escaped payload."""
 _NET_ARG = re.compile(
@@ -436,6 +451,8 @@ class ShellAnalyzer:
         self._lex_cache: dict[str, list[Pipeline]] = {}
         self.tainted: dict[str, Flow] = {}
         self._appended: set[str] = set()
+        self._fds: dict[str, str] = {}
+        """File descriptors opened for reading by ``exec N<file`` -> file, as written."""
 
     # -------------------------------------------------------------- preprocessing
     def _preprocess(self, text: str) -> list[str]:
@@ -567,6 +584,17 @@ class ShellAnalyzer:
             end += 1
         text = "\n".join(lines[start : end + 1])
         pipes, complete = lex(text)
+        if not complete and lines[start].count("'") % 2:
+            # a line that closes a single-quoted string opened above it (an awk or
+            # sed program over several lines): the command starts where the quote does
+            for s2 in range(start - 1, max(-1, start - 40), -1):
+                if self.mode[s2] == "skip":
+                    break
+                t2 = "\n".join(lines[s2 : end + 1])
+                p2, c2 = lex(t2)
+                if c2:
+                    start, text, pipes, complete = s2, t2, p2, True
+                    break
         if not complete:
             e2 = end
             while e2 + 1 < self.n and e2 - start < 60 and self.mode[e2 + 1] != "skip":
@@ -614,14 +642,30 @@ class ShellAnalyzer:
                             break
                         self._add_assign(_norm(ws[1].text), ws[1].text, w, w.text, line)
                     continue
-                if ws[0].text == "read":
+                lead = 0
+                while lead < len(ws) - 1 and ws[lead].text in _KEYWORDS:
+                    lead += 1  # while read …, if read …
+                if ws[lead].text == "exec" and lead == len(ws) - 1:
+                    for r in st.redirs:  # exec 3<file: descriptor 3 reads file from now on
+                        fd = re.fullmatch(r"(\d)<", r.op)
+                        if fd and r.target is not None:
+                            self._fds[fd.group(1)] = r.target.raw
+                    continue
+                if ws[lead].text == "read":
                     for r in st.redirs:
-                        if r.op.endswith("<") and r.target is not None:
-                            for w in ws[1:]:
-                                if not w.text.startswith("-"):
-                                    self._add_assign(
-                                        _norm(w.text), w.text, None, f"$(cat {r.target.raw})", line
-                                    )
+                        source = r.target.raw if r.target is not None else None
+                        dup = re.fullmatch(r"0?<&(\d)", r.op)
+                        if dup:  # read … <&3
+                            source = self._fds.get(dup.group(1))
+                        elif not r.op.endswith("<"):
+                            source = None
+                        if source is None:
+                            continue
+                        for w in ws[lead + 1 :]:
+                            if not w.text.startswith("-"):
+                                self._add_assign(
+                                    _norm(w.text), w.text, None, f"$(cat {source})", line
+                                )
                     continue
                 k = 1 if ws[0].text in ("export", "local", "readonly", "declare", "typeset") else 0
                 while k < len(ws):
@@ -665,6 +709,9 @@ class ShellAnalyzer:
                 if joined[pos - 1] in " \t\n\"'/=(":
                     self._interesting(self._line_index(pos), chunks)
                 pos = joined.find(needle, pos + 1)
+        for fd in list(self._fds):  # reads from a descriptor opened on a data file
+            for m in re.finditer(r"<&\s*" + fd + r"(?!\d)", joined):
+                self._interesting(self._line_index(m.start()), chunks)
         cands = {self._line_index(m.end() - 1) for m in _PREFILTER_QUAL.finditer(joined)}
         for i in sorted(cands):
             if _TRIGGER.search("\n" + self.lines[i][:4000] + "\n"):
@@ -1080,6 +1127,13 @@ class ShellAnalyzer:
         first = args[0].text
         if first == "for" and not args[0].quoted:
             return self._for_loop(args, text, line, emit, depth)
+        if first == "trap" and len(args) > 2 and not args[1].text.startswith("-"):
+            # trap CODE SIGNAL…: the shell runs CODE later, as eval would now
+            self._dispatch(
+                "eval", args[:2], args[1:2], [args[1].text], st, up, text, line, emit, depth,
+                nxt, flow,
+            )  # fmt: skip
+            return flow
         if first in (
             "case",
             "esac",
@@ -1257,18 +1311,22 @@ class ShellAnalyzer:
                 self._collect_assignments(pm.group(1) or pm.group(4))
                 lits = self._literals(vname)
             resolved = None
+            # a value that is one word made of variables ($cmds${more}, "$AWK") names no
+            # command by itself
+            named = [v for v in lits if v.strip() and not _VARS_ONLY_WORD.fullmatch(v)]
             if vname in _SHELL_VARS or vname.upper() in _SHELL_VARS:
                 resolved = "sh"
-            elif lits:
-                resolved = lits[0]
+            elif named:
+                resolved = named[0]
                 for value in self._spelled(vname):
                     if _runs_code(value):  # x=ev; x=${x}al; $x "$data"
                         resolved = value
                         break
             elif default and not default.startswith("$"):
-                resolved = default
+                resolved = default  # ${AWK-awk}
             elif self._known_tool(vname):
                 resolved = self._known_tool(vname)
+            # else: what the variable carries is run (_computed below)
             if resolved is None:
                 vf = self.var_flow(vname)
                 self._computed(vf, rest, line, emit, flow, "the shell as a command")
@@ -1566,6 +1624,8 @@ class ShellAnalyzer:
             _ESCAPED_BYTES.search(self._expand(a)) for a in rest_t
         ):  # the escapes written out, or held in variables (split over several, too)
             decoded, codec = True, "printf of hex escapes"
+        elif name == "printf" and rest_t and _ESCAPE_OF_VARIABLE.search(rest_t[0]):
+            decoded, codec = True, "printf of escapes built from data"  # printf "\\$byte"
         if decoded:
             self._decoder(name, codec, rest, st, up, line, emit_data, nxt, flow)
             finish()
@@ -1600,7 +1660,10 @@ class ShellAnalyzer:
             finish()
             return
         if name in ("awk", "gawk", "mawk", "nawk"):
-            prog = next((a for a in rest_t if not a.startswith("-")), "")
+            k = 0
+            while k < len(rest_t) and rest_t[k].startswith("-"):
+                k += 2 if rest_t[k] in ("-v", "-f", "-F") else 1  # option with a value
+            prog = rest_t[k] if k < len(rest_t) and "-f" not in rest_t[:k] else ""
             if looks_like_stream_cipher(prog):
                 flow.add(F.CIPHER)
                 if emit:
@@ -1612,11 +1675,13 @@ class ShellAnalyzer:
             joined = " ".join(rest_t)
             if re.search(r"-F\s*['\"]?\\?\.['\"]?", joined) and "$NF" in joined:
                 flow.add(F.EXTCMD)
-            files = self._file_args(rest, skip_first_positional=True)
+            files = self._file_args(rest[k:], skip_first_positional=bool(prog))
             fr, reads = self._data_reads(files, up)
             flow.merge(fr)
             if reads and emit_data:
                 self._reads_hit(line, reads)
+            if _AWK_RUNS.search(prog):  # system(s), print s | "sh": awk runs what it built
+                self._sink(flow.copy().merge(up), line, emit, "a command run by awk")
             finish()
             return
         if re.match(r"perl[\d.]*$", name):

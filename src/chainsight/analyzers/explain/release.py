@@ -467,6 +467,64 @@ def explain_vendored(ctx: AuditContext, d: Difference) -> Explanation | None:
     )
 
 
+_WRAP_DIRECTORY = re.compile(r"^\s*directory\s*=\s*(\S+)\s*$", re.MULTILINE)
+
+
+def explain_meson_subproject(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """A file of a Meson subproject that ``meson dist --include-subprojects`` ships:
+    under ``subprojects/DIR/``, where the tag has a ``subprojects/*.wrap`` naming DIR
+    (``directory =``, or the wrap's own name). The wrap pins the upstream archive by
+    hash; that archive is not fetched here, so the files are not checked against it.
+    Build files among them are still read by the behaviour analyzer."""
+    if d.status is not Status.ARTIFACT_ONLY:
+        return None
+    m = re.match(r"^((?:.*/)?subprojects)/([^/]+)/", d.path)
+    if not m:
+        return None
+    parent, directory = m.group(1), m.group(2)
+    for wrap in ctx.source:
+        if posixpath.dirname(wrap) != parent or not wrap.endswith(".wrap"):
+            continue
+        text = ctx.text(ctx.source, wrap, limit=64 * 1024) or ""
+        named = _WRAP_DIRECTORY.search(text)
+        declared = named.group(1) if named else posixpath.basename(wrap)[: -len(".wrap")]
+        if declared == directory:
+            return Explanation(
+                Category.VENDORED,
+                False,
+                f"Meson subproject {directory}/ declared by {wrap} and shipped by meson dist "
+                "(not checked against the archive the wrap pins)",
+            )
+    return None
+
+
+def explain_ignored_output(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """An artifact-only file that the tag's .gitignore excludes and a tracked file names
+    by its path (a generator writing it, a build script, a comment giving the command
+    that makes it): an output kept out of git on purpose. Plausible only: the
+    generator is not run."""
+    if d.status is not Status.ARTIFACT_ONLY or not ctx.gitignore.ignored(d.path):
+        return None
+    base = posixpath.basename(d.path)
+    if len(base) < 4 or base.lower() in _GENERIC_BUILD_NAMES:
+        return None
+    tail = "/".join(d.path.split("/")[-2:])  # src/crc_table.h, blindwidth/_table.py
+    parts = tail.split("/")
+    spelled = re.compile(
+        r"[\"'/]" + r"(?:[\"'/,\s]+)".join(re.escape(p) for p in parts) + r"[\"'\s)]"
+    )
+    for path in ctx.generators:
+        text = ctx.text(ctx.source, path, limit=1024 * 1024)
+        if text and (tail in text or spelled.search(text)):
+            return Explanation(
+                Category.BUILD_OUTPUT,
+                False,
+                f"ignored by the tag's .gitignore and named by {path}: an output kept "
+                "out of git (the generator is not run to check it)",
+            )
+    return None
+
+
 # -- npm ----------------------------------------------------------------------------
 
 _NPM_PUBLISH_FIELDS = {
