@@ -187,6 +187,23 @@ class AuditContext:
         return GitIgnore(self.source)
 
     @cached_property
+    def meson_wraps(self) -> dict[tuple[str, str], str]:
+        """(``subprojects`` directory, subproject directory) -> the tracked wrap file
+        declaring it (``directory =``, else the wrap's own name)."""
+        import posixpath
+
+        out: dict[tuple[str, str], str] = {}
+        for path in self.source:
+            parent = posixpath.dirname(path)
+            if not path.endswith(".wrap") or posixpath.basename(parent) != "subprojects":
+                continue
+            text = self.text(self.source, path, limit=64 * 1024) or ""
+            named = re.search(r"^\s*directory\s*=\s*(\S+)\s*$", text, re.MULTILINE)
+            declared = named.group(1) if named else posixpath.basename(path)[: -len(".wrap")]
+            out.setdefault((parent, declared), path)
+        return out
+
+    @cached_property
     def generators(self) -> list[str]:
         """Tracked files that may name a generated output: build files, scripts, CMake
         modules, setup.py and pyproject.toml."""

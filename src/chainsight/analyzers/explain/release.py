@@ -467,9 +467,6 @@ def explain_vendored(ctx: AuditContext, d: Difference) -> Explanation | None:
     )
 
 
-_WRAP_DIRECTORY = re.compile(r"^\s*directory\s*=\s*(\S+)\s*$", re.MULTILINE)
-
-
 def explain_meson_subproject(ctx: AuditContext, d: Difference) -> Explanation | None:
     """A file of a Meson subproject that ``meson dist --include-subprojects`` ships:
     under ``subprojects/DIR/``, where the tag has a ``subprojects/*.wrap`` naming DIR
@@ -481,21 +478,16 @@ def explain_meson_subproject(ctx: AuditContext, d: Difference) -> Explanation | 
     m = re.match(r"^((?:.*/)?subprojects)/([^/]+)/", d.path)
     if not m:
         return None
-    parent, directory = m.group(1), m.group(2)
-    for wrap in ctx.source:
-        if posixpath.dirname(wrap) != parent or not wrap.endswith(".wrap"):
-            continue
-        text = ctx.text(ctx.source, wrap, limit=64 * 1024) or ""
-        named = _WRAP_DIRECTORY.search(text)
-        declared = named.group(1) if named else posixpath.basename(wrap)[: -len(".wrap")]
-        if declared == directory:
-            return Explanation(
-                Category.VENDORED,
-                False,
-                f"Meson subproject {directory}/ declared by {wrap} and shipped by meson dist "
-                "(not checked against the archive the wrap pins)",
-            )
-    return None
+    directory = m.group(2)
+    wrap = ctx.meson_wraps.get((m.group(1), directory))
+    if wrap is None:
+        return None
+    return Explanation(
+        Category.VENDORED,
+        False,
+        f"Meson subproject {directory}/ declared by {wrap} and shipped by meson dist "
+        "(not checked against the archive the wrap pins)",
+    )
 
 
 def explain_ignored_output(ctx: AuditContext, d: Difference) -> Explanation | None:
