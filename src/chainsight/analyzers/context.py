@@ -217,36 +217,13 @@ class AuditContext:
         return sorted(set(builds + scripts + more))
 
     @cached_property
-    def build_backend_files(self) -> frozenset[str]:
-        """Python files of an in-tree PEP 517 build backend: ``build-backend`` loaded
-        from a ``backend-path`` directory of pyproject.toml's ``[build-system]``. Every
-        build of the sdist imports them (the module's top-level package, whole)."""
-        import posixpath
-        import tomllib
+    def build_hook_files(self) -> frozenset[str]:
+        """Artifact files the build imports or runs by declaration: an in-tree PEP 517
+        backend, setuptools cmdclass and ``attr`` modules, a proc-macro crate's source
+        (see :mod:`chainsight.analyzers.build_hooks`)."""
+        from chainsight.analyzers.build_hooks import build_hook_files
 
-        data = self.artifact.read("pyproject.toml")
-        if not data:
-            return frozenset()
-        try:
-            system = tomllib.loads(data.decode("utf-8")).get("build-system")
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return frozenset()
-        if not isinstance(system, dict):
-            return frozenset()
-        backend, dirs = system.get("build-backend"), system.get("backend-path")
-        if not isinstance(backend, str) or not isinstance(dirs, list):
-            return frozenset()
-        package = backend.split(":", 1)[0].split(".", 1)[0].strip()
-        if not package.isidentifier():
-            return frozenset()
-        out: set[str] = set()
-        for d in dirs:
-            if not isinstance(d, str):
-                continue
-            root = posixpath.normpath(d.replace("\\", "/")).strip("/")
-            base = package if root in ("", ".") else f"{root}/{package}"
-            out.update(p for p in self.artifact if p == base + ".py" or p.startswith(base + "/"))
-        return frozenset(p for p in out if p.endswith(".py"))
+        return build_hook_files(self.artifact)
 
     @cached_property
     def install_scripts(self) -> set[str]:

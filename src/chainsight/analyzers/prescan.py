@@ -123,8 +123,8 @@ def _final_path(raw: str, prefix: str | None) -> str | None:
 
 
 def _is_code(path: str, data: bytes) -> str | None:
-    if build_code_kind(path) is None and not data.startswith(b"#!"):
-        return None
+    if build_code_kind(path) is None and not data.startswith(b"#!") and not path.endswith(".rs"):
+        return None  # (a .rs file is build code when it defines procedural macros)
     return build_code_kind(path, data.decode("utf-8", "replace"))
 
 

@@ -86,6 +86,9 @@ _PY_HOOKS = re.compile(
 )
 
 
+_PROC_MACRO = re.compile(r"#\[proc_macro(?:_derive|_attribute)?\b|\bextern crate proc_macro\b")
+
+
 def build_code_kind(path: str, text: str | None = None) -> str | None:
     """Which analyser reads ``path``: sh, m4, make, cmake, meson, python, npm, js, gyp,
     rust."""
@@ -108,8 +111,10 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
         or (low.startswith("makefile") and not low.endswith((".py", ".js")))
     ):
         return "make"
-    if base == "build.rs":
-        return "rust"
+    if base == "build.rs" or (
+        low.endswith(".rs") and text is not None and _PROC_MACRO.search(text)
+    ):
+        return "rust"  # build scripts, and procedural macros (they run in the compiler)
     if _PY_HOOKS.search(path) or low.endswith((".py", ".pyw")):
         return "python"
     if low.endswith((".js", ".cjs", ".mjs")):

@@ -88,6 +88,8 @@ _UNPICKLERS = re.compile(
 )
 """Deserializers that run code: a pickle names callables and calls them as it loads (and
 ``marshal`` loads code objects). Loading a data file with one is running it."""
+_IMPORTERS = ("__import__", "importlib.import_module")
+_HARMLESS_BUILTINS = frozenset({"print", "len", "open", "str", "int", "repr", "isinstance"})
 _SHELL_SINKS = re.compile(
     r"^(?:os\.(?:system|popen|popen2|popen3|execl|execlp|execle|execv|execvp|execvpe|spawnl"
     r"|spawnlp|spawnv|spawnvp|posix_spawn|posix_spawnp)|subprocess\.(?:call|run|Popen"
@@ -122,6 +124,11 @@ class _PyAnalyzer:
         self.env: dict[str, Flow] = {}
         self.consts: dict[str, str] = {}
         self.handles: dict[str, str] = {}  # file handle name -> path constant
+        self.ctypes_handles: set[str] = set()
+        self.returns: dict[str, list[ast.expr]] = {}
+        """Function and method names of the file -> the values they return."""
+        self._returning: set[str] = set()
+        """Names bound to a library loaded with ctypes (``libc = ctypes.CDLL(None)``)."""
         self.tainted: dict[str, Flow] = {}
         self.total = Flow()
         self._emit = False
@@ -249,6 +256,41 @@ class _PyAnalyzer:
                 out.merge(self.flow(child))
         return out
 
+    def _ctypes_libc(self, func: ast.AST) -> bool:
+        """``ctypes.CDLL(None).system``, ``libc.system`` with ``libc = ctypes.CDLL(…)``."""
+        if not isinstance(func, ast.Attribute):
+            return False
+        recv = func.value
+        if isinstance(recv, ast.Name):
+            return recv.id in self.ctypes_handles
+        return isinstance(recv, ast.Call) and self.dotted(recv.func).startswith("ctypes.")
+
+    def _builtin_by_name(self, func: ast.AST) -> bool:
+        """A builtin fetched by name instead of called by it (exec hidden from readers):
+        ``__import__("builtins").__dict__[x]``, ``vars(builtins)[x]``,
+        ``getattr(builtins, x)``."""
+
+        def is_builtins(n: ast.AST) -> bool:
+            if isinstance(n, ast.Name):
+                return n.id in ("__builtins__",) or self.alias.get(n.id, n.id) == "builtins"
+            if isinstance(n, ast.Call) and self.dotted(n.func) in (
+                "__import__",
+                "importlib.import_module",
+            ):
+                return bool(n.args) and self.str_value(n.args[0]) == "builtins"
+            if isinstance(n, ast.Attribute) and n.attr == "__dict__":
+                return is_builtins(n.value)
+            if isinstance(n, ast.Call) and self.dotted(n.func) == "vars" and n.args:
+                return is_builtins(n.args[0])
+            return False
+
+        if isinstance(func, ast.Subscript):
+            return is_builtins(func.value)
+        if isinstance(func, ast.Call) and self.dotted(func.func) == "getattr" and func.args:
+            name = self.str_value(func.args[1]) if len(func.args) > 1 else None
+            return is_builtins(func.args[0]) and name not in _HARMLESS_BUILTINS
+        return False
+
     def _key_byte(self, node: ast.AST) -> bool:
         """``key[i % len(key)]``, ``key[i]``: one byte or character of a constant
         string, as XOR with a repeating key takes it (``x ^ key[...]`` is a cipher
@@ -263,6 +305,20 @@ class _PyAnalyzer:
     def call_flow(self, node: ast.Call) -> Flow:
         name = self.dotted(node.func)
         short = name.rsplit(".", 1)[-1]
+        local = name if name in self.returns else None
+        if local is None and name.startswith("self.") and short in self.returns:
+            local = short
+        if local is not None and local not in self._returning:
+            # a function of this file: what it returns flows out of the call
+            self._returning.add(local)
+            try:
+                returned = Flow()
+                for value in self.returns[local]:
+                    returned.merge(self.flow(value))
+            finally:
+                self._returning.discard(local)
+            if returned:
+                return returned
         args_flow = Flow()
         for a in node.args:
             args_flow.merge(self.flow(a))
@@ -473,6 +529,16 @@ class _PyAnalyzer:
                 self.command_flow(node, name, emit=True)
             elif _UNPICKLERS.match(name) and node.args:
                 self.sink(self.flow(node.args[0]), node, f"{name}() (unpickling runs code)")
+            elif name == "zipimport.zipimporter" and node.args:
+                archive = self.str_value(node.args[0])
+                fl = self.path_flow(node.args[0])
+                if archive and F.is_archive(archive) and F.DATA_DIR.search(archive):
+                    fl = fl.copy().add(F.DATA, archive)
+                self.sink(fl, node, "an import of code from that archive (zipimport)")
+            elif short in ("system", "popen") and self._ctypes_libc(node.func) and node.args:
+                self.sink(self.flow(node.args[0]), node, f"libc {short}() through ctypes")
+            elif node.args and self._builtin_by_name(node.func):
+                self.sink(self.flow(node.args[0]), node, "a builtin looked up by name")
             elif short == "communicate" and node.args:
                 self.sink(self.flow(node.args[0]), node, "a child process's standard input")
             elif short == "write" and isinstance(node.func, ast.Attribute) and node.args:
@@ -494,6 +560,12 @@ class _PyAnalyzer:
     # ------------------------------------------------------------------ driver
     def collect(self) -> None:
         for node in ast.walk(self.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.returns.setdefault(node.name, []).extend(
+                    r.value
+                    for r in ast.walk(node)
+                    if isinstance(r, ast.Return) and r.value is not None
+                )
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.asname:
@@ -509,6 +581,10 @@ class _PyAnalyzer:
                     if value is None:
                         continue
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if isinstance(value, ast.Call) and self.dotted(value.func).startswith(
+                        "ctypes."
+                    ):
+                        self.ctypes_handles.update(n for t in targets for n in _names(t))
                     fl = self.flow(value)
                     s = self.str_value(value)
                     for t in targets:

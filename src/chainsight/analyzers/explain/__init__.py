@@ -81,5 +81,5 @@ def explain_all(
 
 def _runs_at_install(ctx: AuditContext, path: str) -> bool:
     """Run when the package is built or installed, though not by its name: a file a
-    package.json lifecycle script runs, or an in-tree PEP 517 build backend."""
-    return path in ctx.install_scripts or path in ctx.build_backend_files
+    package.json lifecycle script runs, or one the build imports by declaration."""
+    return path in ctx.install_scripts or path in ctx.build_hook_files
