@@ -77,6 +77,12 @@ from cases_round2 import (
     system_file,
     tgz_bytes,
 )
+from cases_round2 import (
+    HIST_C as IMG_HIST_C,
+)
+from cases_round2 import (
+    HIST_H as IMG_HIST_H,
+)
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -717,30 +723,6 @@ img_dep = declare_dependency(link_with : img_lib, include_directories : 'src',
 
 test_img = executable('test_img', 'tests/test_img.c', dependencies : img_dep)
 test('gradient', test_img, args : [files('tests/images/gradient.bmp')])
-"""
-
-IMG_HIST_C = """\
-#include <stddef.h>
-#include <stdint.h>
-#include "hist.h"
-
-void
-hist_count(const uint8_t *p, size_t n, uint32_t out[256])
-{
-\tfor (size_t i = 0; i < 256; i++)
-\t\tout[i] = 0;
-\twhile (n--)
-\t\tout[*p++]++;
-}
-"""
-
-IMG_HIST_H = """\
-#ifndef BLIND_HIST_H
-#define BLIND_HIST_H
-#include <stddef.h>
-#include <stdint.h>
-void hist_count(const uint8_t *p, size_t n, uint32_t out[256]);
-#endif
 """
 
 TEST_IMG_C = """\
