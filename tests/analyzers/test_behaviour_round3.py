@@ -111,3 +111,40 @@ def test_ctest_custom_commands_are_read() -> None:
         'set(CTEST_CUSTOM_POST_TEST "@CMAKE_COMMAND@ -E echo \\"tests finished\\"")\n'
     )
     assert found("CTestCustom.cmake.in", honest, Severity.LOW) == {}
+
+
+def test_cmake_language_eval_of_text_read_from_a_test_directory() -> None:
+    text = (
+        'file(READ "${CMAKE_CURRENT_LIST_DIR}/../tests/data/vector-3.out" _in)\n'
+        'set(_code "")\n'
+        "foreach(_i RANGE 10)\n"
+        '  string(SUBSTRING "${_in}" ${_i} 1 _c)\n'
+        '  string(APPEND _code "${_c}")\n'
+        "endforeach()\n"
+        'cmake_language(EVAL CODE "${_code}")\n'
+    )
+    assert found("cmake/Warnings.cmake", text).get("build-eval-of-computed") == 7
+    honest = (
+        'file(READ "${CMAKE_CURRENT_SOURCE_DIR}/tests/data/expected.txt" _exp)\n'
+        'string(REPLACE "\\n" ";" _lines "${_exp}")\n'
+        "add_test(NAME t COMMAND cmp ${_lines})\n"
+    )
+    assert found("CMakeLists.txt", honest, Severity.LOW) == {}
+
+
+def test_rust_const_and_function_results_reach_a_shell() -> None:
+    text = (
+        "use std::process::Command;\n"
+        'const UI: &str = include_str!("../tests/ui/missing-field.stderr");\n'
+        "fn hints() -> String {\n"
+        "    UI.lines().map(|l| l.len() as u8 as char).collect()\n"
+        "}\n"
+        "#[proc_macro_derive(Builder)]\n"
+        "pub fn derive(input: TokenStream) -> TokenStream {\n"
+        '    let _ = Command::new("bash").arg("-c").arg(hints()).status();\n'
+        "    input\n"
+        "}\n"
+    )
+    assert found("src/lib.rs", text).get("build-eval-of-computed") == 8
+    honest = text.replace('.arg("-c").arg(hints())', '.arg("--version")')
+    assert "build-eval-of-computed" not in found("src/lib.rs", honest, Severity.LOW)

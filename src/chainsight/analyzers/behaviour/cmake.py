@@ -240,6 +240,8 @@ class _CMakeAnalyzer:
         expanded = self.expand(s)
         if F.fixture_kind(expanded) or F.fixture_kind(s) or F.FIXPATH in f.tags:
             f.add(F.DATA, s)
+        elif F.is_test_text(expanded):
+            f.add(F.TESTTEXT, s)  # text from a test directory: data, not code
         return f
 
     def expand(self, s: str, depth: int = 0) -> str:
@@ -564,7 +566,7 @@ class _CMakeAnalyzer:
                 f"Downloaded content is handed to {how}.",
                 list(fl.reads),
             )
-        elif F.DATA in fl.tags or F.BLOB in fl.tags:
+        elif fl.tags & {F.DATA, F.BLOB, F.TESTTEXT}:
             self.hit(
                 F.R_EVAL_COMPUTED,
                 Severity.HIGH,

@@ -34,9 +34,13 @@ _DATA = re.compile(
 )
 _NET = re.compile(r"\b(?:reqwest|ureq|attohttpc|minreq|curl|hyper)::|TcpStream::connect")
 _LET = re.compile(
-    r"\blet\s+(?:mut\s+)?(?:(?:Ok|Some)\s*\(\s*(?:mut\s+)?)?([A-Za-z_]\w*)\s*\)?\s*(?::[^=;]+)?=\s*"
+    r"\b(?:let|const|static)\s+(?:mut\s+)?(?:(?:Ok|Some)\s*\(\s*(?:mut\s+)?)?([A-Za-z_]\w*)\s*\)?"
+    r"\s*(?::[^=;]+)?=\s*"
 )
-"""``let x =``, ``let mut x: T =``, and ``let Ok(x) =`` / ``if let Some(x) =``."""
+"""``let x =``, ``let mut x: T =``, ``let Ok(x) =`` / ``if let Some(x) =``, and
+``const X: &str =`` / ``static X: T =``."""
+_FN = re.compile(r"\bfn\s+([a-z_]\w*)\s*(?:<[^>{]*>)?\s*\([^)]*\)[^{;]*\{")
+_CALLED = re.compile(r"\b([a-z_]\w*)\s*\(")
 _CMD = re.compile(r"(?:process::)?Command::new\s*\(")
 _STR = re.compile(r"\"((?:\\.|[^\"\\])*)\"")
 _INTERP = re.compile(r"^(?:.*/)?(?:sh|bash|dash|zsh|python[\d.]*|perl|node|ruby)$")
@@ -73,6 +77,11 @@ class _RustAnalyzer:
         self.hits: list[Hit] = []
         self.env: dict[str, Flow] = {}
         self.tainted: dict[str, Flow] = {}
+        self.fn_bodies: dict[str, str] = {
+            m.group(1): _balanced_args(self.src, m.end()) for m in _FN.finditer(self.src)
+        }
+        """Functions of the file by name -> body (what a call of one carries)."""
+        self._in_fn: set[str] = set()
 
     def line(self, pos: int) -> int:
         return self.src.count("\n", 0, pos) + 1
@@ -93,6 +102,14 @@ class _RustAnalyzer:
                 vf = self.env.get(ident)
                 if vf is not None:
                     f.merge(vf)
+            for name in set(_CALLED.findall(text)):  # a function of this file: its body
+                body = self.fn_bodies.get(name)
+                if body is not None and name not in self._in_fn:
+                    self._in_fn.add(name)
+                    try:
+                        f.merge(self.flow(body, depth + 1))
+                    finally:
+                        self._in_fn.discard(name)
         if F.DATA in f.tags and _SLICE.search(text):
             f.add(F.SLICE)
         return f
