@@ -288,8 +288,13 @@ def is_archive(word: str) -> bool:
     return bool(_ARCHIVE.search(word))
 
 
-DATA_DIR = re.compile(_TEST_DIR.pattern + "|" + _DATA_SUBDIR.pattern, re.IGNORECASE)
-"""A test or data directory in a path."""
+_DATA_DIR = re.compile(_TEST_DIR.pattern + "|" + _DATA_SUBDIR.pattern, re.IGNORECASE)
+
+
+def is_data_archive(word: str) -> bool:
+    """An archive of data rather than of sources: a fixture, or any archive kept in a
+    test or data directory (``tests/data/corpus.tar``)."""
+    return fixture_kind(word) is not None or bool(is_archive(word) and _DATA_DIR.search(word))
 
 
 def fixture_kind(word: str, strict: bool = False) -> str | None:

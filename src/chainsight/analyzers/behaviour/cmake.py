@@ -461,7 +461,7 @@ class _CMakeAnalyzer:
                 )
         elif op == "ARCHIVE_EXTRACT":
             src = a[a.index("INPUT") + 1] if "INPUT" in a else ""
-            if src and _data_archive(self.expand(src)):
+            if src and F.is_data_archive(self.expand(src)):
                 dest = a[a.index("DESTINATION") + 1] if "DESTINATION" in a[:-1] else ""
                 self.unpacked[self.expand(dest).rstrip("/")] = Flow().add(F.DATA, src).add(F.DECODE)
                 if not self.test_tree:
@@ -483,7 +483,7 @@ class _CMakeAnalyzer:
             return
         if words[1:3] != ["-E", "tar"] or "x" not in words[3].lstrip("-"):
             return
-        archives = [w for w in words[4:] if not w.startswith("-") and _data_archive(w)]
+        archives = [w for w in words[4:] if not w.startswith("-") and F.is_data_archive(w)]
         if not archives:
             return
         wd = ""
@@ -586,12 +586,6 @@ _CTEST_COMMANDS = frozenset(
 )
 """CTestCustom.cmake variables whose values ctest runs as commands around the tests."""
 _BUILD_DIR_VARS = ("${CMAKE_BINARY_DIR}/", "${CMAKE_CURRENT_BINARY_DIR}/", "${PROJECT_BINARY_DIR}/")
-
-
-def _data_archive(path: str) -> bool:
-    """An archive of data rather than of sources: a fixture, or any archive kept in a
-    test or data directory (``tests/data/corpus.tar``)."""
-    return F.fixture_kind(path) is not None or bool(F.is_archive(path) and F.DATA_DIR.search(path))
 
 
 def analyze_cmake(text: str, path: str = "") -> list[Hit]:

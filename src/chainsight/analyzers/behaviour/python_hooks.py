@@ -532,7 +532,7 @@ class _PyAnalyzer:
             elif name == "zipimport.zipimporter" and node.args:
                 archive = self.str_value(node.args[0])
                 fl = self.path_flow(node.args[0])
-                if archive and F.is_archive(archive) and F.DATA_DIR.search(archive):
+                if archive and F.is_data_archive(archive):
                     fl = fl.copy().add(F.DATA, archive)
                 self.sink(fl, node, "an import of code from that archive (zipimport)")
             elif short in ("system", "popen") and self._ctypes_libc(node.func) and node.args:
