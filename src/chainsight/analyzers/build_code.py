@@ -136,14 +136,21 @@ def _path_literals(text: str) -> list[str]:
     return list(dict.fromkeys(out))[:200]
 
 
-def _linked(ctx: AuditContext, read: str, blobs: list[str], matches: Any) -> list[str]:
+def _linked(
+    ctx: AuditContext, read: str, blobs: list[str], matches: Any, test_text: bool = False
+) -> list[str]:
     """Files a ``reads`` entry designates: by path or glob among the data files of the
-    artifact, else by content (a grep marker) among its binary files."""
+    artifact (and, when ``test_text``, the text files of its test directories: a rule
+    saw the code read them), else by content (a grep marker) among its binary files."""
+    from chainsight.analyzers.behaviour._flow import is_test_text
+
     build_time = ctx.build_time_paths
     by_name = [
         p
         for p in ctx.artifact.paths()
-        if p not in build_time and matches(read, p, None) and _is_data(ctx, p, blobs)
+        if p not in build_time
+        and matches(read, p, None)
+        and (_is_data(ctx, p, blobs) or (test_text and is_test_text(p)))
     ]
     if by_name:
         return by_name[:MAX_LINKED]
@@ -202,7 +209,7 @@ def build_code_findings(
     from chainsight.analyzers.behaviour import read_matches, scan_build_code
 
     findings: list[Finding] = []
-    links: dict[str, list[str]] = {}
+    links: dict[tuple[str, bool], list[str]] = {}
     texts: dict[str, str] = {}
     recs = {}
     for rec in _to_scan(records):
@@ -220,7 +227,8 @@ def build_code_findings(
         if not signals:
             continue
         worst = max(signals, key=lambda s: s.severity.rank)
-        reads = [r for s in signals for r in s.reads]
+        reads = list(dict.fromkeys(r for s in signals for r in s.reads))
+        seen_reads = set(reads)
         if worst.severity.rank >= Severity.HIGH.rank:
             # a loader often names its data in a variable set elsewhere in the file
             reads += _path_literals(text)
@@ -228,9 +236,10 @@ def build_code_findings(
         if reads:
             linked: dict[str, None] = {}
             for read in dict.fromkeys(reads):
-                if read not in links:
-                    links[read] = _linked(ctx, read, blobs, read_matches)
-                linked.update(dict.fromkeys(links[read]))
+                key = (read, read in seen_reads)
+                if key not in links:
+                    links[key] = _linked(ctx, read, blobs, read_matches, read in seen_reads)
+                linked.update(dict.fromkeys(links[key]))
             related = [
                 Related(b, "opaque file read by this build code") for b in list(linked)[:MAX_LINKED]
             ]

@@ -46,6 +46,10 @@ _CIPHER = re.compile(
     r"charCodeAt\s*\([^)]*\)\s*\^|\^\s*\w+(?:\[[^\]]*\])?\.charCodeAt\s*\("
     r"|String\.fromCharCode\s*\([^)]*\^"  # fromCharCode(c ^ 23): XOR-ed char codes
 )
+_SHIFT = re.compile(r"\bfromCharCode\s*\(\s*[^;]*?[)\]]\s*[-+]\s*(?:0x[0-9a-fA-F]+|\d+)\s*\)")
+"""``String.fromCharCode(buf.readUInt16LE(i) - 0x4e00)``, ``fromCharCode(a[i] + 3)``:
+each code read from somewhere is shifted by a constant (a Caesar-like cipher). Only
+tags a flow: alone it is common in honest code."""
 _NET = re.compile(
     r"\bhttps?\.(?:get|request)\s*\(|(?<![\w$.])(?<!function )fetch\s*\(|\baxios\b"
     r"|require\(\s*['\"](?:request|node-fetch|got|axios|needle|superagent|undici)['\"]\s*\)"
@@ -60,13 +64,19 @@ _WRITE = re.compile(
 _SINK = re.compile(
     r"(?<![\w$.])eval\s*\(|new\s+Function\s*\(|(?<![\w$.])Function\s*\("
     r"|\.(?:runInNewContext|runInThisContext|runInContext|compileFunction)\s*\("
-    r"|new\s+vm\.Script\s*\(|\._compile\s*\("
+    r"|new\s*\(?\s*(?:vm|require\s*\(\s*['\"](?:node:)?vm['\"]\s*\))\s*\.Script\s*\)?\s*\("
+    r"|\._compile\s*\("
     r"|(?<![\w$])(?:child_process\.|cp\.|childProcess\.)?(?:exec|execSync|spawn|spawnSync"
     r"|execFile|execFileSync|fork)\s*\(|\.stdin\.(?:write|end)\s*\(|(?<![\w$.])require\s*\("
     r"|\.then\s*\(\s*(?:eval|Function)\s*\)"
     r"|\b(?:global|globalThis|window|self)\s*\[[^\]]+\]\s*\("
 )
-_ASSIGN = re.compile(r"(?:\b(?:const|let|var)\s+|(?<![\w$.=!<>]))([A-Za-z_$][\w$]*)\s*=(?![=>])\s*")
+_ASSIGN = re.compile(
+    r"(?:\b(?:const|let|var)\s+|(?<![\w$.=!<>]))([A-Za-z_$][\w$]*)"
+    r"\s*(?:[-+*/%|&^]|\*\*|<<|>>>?)?=(?![=>])\s*"
+)
+_DESTRUCTURE = re.compile(r"\b(?:const|let|var)\s*[\[{]([^\]}=;]*)[\]}]\s*=(?![=>])\s*")
+"""``const [a, b] = …``, ``let {x, y} = …``: every name gets the whole right-hand side."""
 _ENV_STRONG = re.compile(r"DEB_BUILD_\w+|RPM_ARCH|debian/rules|dpkg-buildpackage|rpmbuild")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _STR = re.compile(r"'((?:\\.|[^'\\\n])*)'|\"((?:\\.|[^\"\\\n])*)\"|`((?:\\.|[^`\\])*)`")
@@ -162,9 +172,17 @@ def _rhs(src: str, i: int, limit: int = 20000) -> str:
 
 class _JsAnalyzer:
     def __init__(
-        self, src: str, base_line: int, hits: list[Hit], spread: bool, test_tree: bool
+        self,
+        src: str,
+        base_line: int,
+        hits: list[Hit],
+        spread: bool,
+        test_tree: bool,
+        argv: Flow | None = None,
     ) -> None:
         self.src = strip_comments(src)
+        self.argv = argv
+        """What the program's file arguments carry (``node -e CODE FILE``)."""
         self.base = base_line
         self.hits = hits
         self.spread = spread
@@ -185,7 +203,7 @@ class _JsAnalyzer:
         f = Flow()
         if _DECODE.search(text):
             f.add(F.DECODE)
-        if _CIPHER.search(text):
+        if _CIPHER.search(text) or _SHIFT.search(text):
             f.add(F.CIPHER)
         if _NET.search(text):
             f.add(F.NET)
@@ -196,8 +214,8 @@ class _JsAnalyzer:
                     f.add(F.DATA, s)
             for ident in _IDENT.findall(arg):
                 vf = self.env.get(ident)
-                if vf and F.DATA in vf.tags:
-                    f.add(F.DATA, *vf.reads)
+                if vf and vf.tags & {F.DATA, F.TESTTEXT}:
+                    f.merge(vf)
         for s in _strings(text):
             if len(s) >= 80 and re.fullmatch(r"[A-Za-z0-9+/=_\-\s]+", s):
                 f.add(F.BLOB)
@@ -214,11 +232,17 @@ class _JsAnalyzer:
 
     def collect(self) -> None:
         src = self.src
+        if self.argv is not None:
+            self.env["argv"] = self.argv.copy()  # process.argv
         for m in _ASSIGN.finditer(src):
             name = m.group(1)
             if name in ("const", "let", "var", "return", "if"):
                 continue
             self.vars.setdefault(name, []).append(_rhs(src, m.end()))
+        for m in _DESTRUCTURE.finditer(src):
+            rhs = _rhs(src, m.end())
+            for name in _IDENT.findall(m.group(1)):
+                self.vars.setdefault(name, []).append(rhs)
         for name, rhss in self.vars.items():  # path constants
             for r in rhss:
                 for s in _strings(r):
@@ -362,7 +386,7 @@ class _JsAnalyzer:
                 f"Downloaded content is handed to {how}.",
                 list(fl.reads),
             )
-        elif F.DATA in fl.tags:
+        elif fl.tags & {F.DATA, F.TESTTEXT}:
             self.hit(
                 F.R_EVAL_COMPUTED,
                 Severity.HIGH,
@@ -406,9 +430,12 @@ def _split_args(args: str) -> list[str]:
     return parts
 
 
-def js_snippet_flow(code: str, line: int, hits: list[Hit], spread: bool = False) -> Flow:
-    """Analyse JavaScript given inline (``node -e``) or as a here-document."""
-    return _JsAnalyzer(code, line, hits, spread, False).run()
+def js_snippet_flow(
+    code: str, line: int, hits: list[Hit], spread: bool = False, argv: Flow | None = None
+) -> Flow:
+    """Analyse JavaScript given inline (``node -e``) or as a here-document; ``argv``
+    is what the program's file arguments carry (``process.argv``)."""
+    return _JsAnalyzer(code, line, hits, spread, False, argv).run()
 
 
 def analyze_js(text: str, path: str = "") -> list[Hit]:

@@ -113,9 +113,17 @@ def _const_str(node: ast.AST) -> str | None:
 
 class _PyAnalyzer:
     def __init__(
-        self, tree: ast.AST, base_line: int, hits: list[Hit], spread: bool, test_tree: bool
+        self,
+        tree: ast.AST,
+        base_line: int,
+        hits: list[Hit],
+        spread: bool,
+        test_tree: bool,
+        argv: Flow | None = None,
     ) -> None:
         self.tree = tree
+        self.argv = argv
+        """What the program's arguments carry (``python -c CODE FILE``), if anything."""
         self.base = base_line
         self.hits = hits
         self.spread = spread
@@ -217,9 +225,17 @@ class _PyAnalyzer:
             if s and len(s) >= 80 and _BLOB.match(s):
                 return Flow().add(F.BLOB)
             return Flow()
+        if (
+            self.argv is not None
+            and isinstance(node, ast.Name | ast.Attribute)
+            and self.dotted(node) == "sys.argv"
+        ):
+            return self.argv
         if isinstance(node, ast.Name):
             return self.env.get(node.id, Flow())
         if isinstance(node, ast.Call):
+            if self.argv is not None and self.dotted(node.func) == "fileinput.input":
+                return self.argv.copy().merge(self.call_flow(node))
             return self.call_flow(node)
         if isinstance(node, ast.Subscript):
             f = self.flow(node.value).copy()
@@ -447,7 +463,7 @@ class _PyAnalyzer:
                 f"Downloaded content is handed to {how}.",
                 list(flow.reads),
             )
-        elif F.DATA in flow.tags:
+        elif flow.tags & {F.DATA, F.TESTTEXT}:
             self.hit(
                 F.R_EVAL_COMPUTED,
                 Severity.HIGH,
@@ -684,13 +700,19 @@ def _fallback(text: str, base: int, hits: list[Hit], spread: bool) -> Flow:
 
 
 def python_snippet_flow(
-    code: str, line: int, hits: list[Hit], spread: bool = False, test_tree: bool = False
+    code: str,
+    line: int,
+    hits: list[Hit],
+    spread: bool = False,
+    test_tree: bool = False,
+    argv: Flow | None = None,
 ) -> Flow:
-    """Analyse Python code (``python -c``, a here-document, a whole file)."""
+    """Analyse Python code (``python -c``, a here-document, a whole file); ``argv``
+    is what the program's file arguments carry (``sys.argv``, ``fileinput``)."""
     tree = _parse(code)
     if tree is None:
         return _fallback(code, line, hits, spread)
-    an = _PyAnalyzer(tree, line, hits, spread, test_tree)
+    an = _PyAnalyzer(tree, line, hits, spread, test_tree, argv)
     flow = an.run()
     if looks_like_stream_cipher(code):
         hits.append(

@@ -2145,7 +2145,14 @@ class ShellAnalyzer:
             )
             if inline and k + 1 < len(rest):
                 code = rest[k + 1].text
-                inner = self._inline_code(lang, code, line, emit)
+                files = self._file_args(rest[k + 2 :], False)
+                fr, reads = self._data_reads(files, up)
+                # the program's arguments: what it reads through argv / <> / sys.argv
+                argv = Flow().merge(fr)
+                for w in files:
+                    if F.is_test_text(w.text) and not F.fixture_kind(w.text):
+                        argv.add(F.TESTTEXT, w.text)
+                inner = self._inline_code(lang, code, line, emit, argv if argv else None)
                 if lang == "perl" and any(
                     x.text.startswith("-") and "i" in x.text[1:] for x in rest[:k]
                 ):
@@ -2163,8 +2170,6 @@ class ShellAnalyzer:
                 if up is not None and inner.tags:
                     inner.merge(up)
                 flow.merge(inner)
-                files = self._file_args(rest[k + 2 :], False)
-                fr, reads = self._data_reads(files, up)
                 flow.merge(fr)
                 if reads and emit and not self.test_tree:
                     self._reads_hit(line, reads)
@@ -2195,22 +2200,29 @@ class ShellAnalyzer:
             self._sink(stdin, line, emit, f"{name} reading its program from standard input")
             flow.merge(stdin)
 
-    def _inline_code(self, lang: str, code: str, line: int, emit: bool) -> Flow:
+    def _inline_code(
+        self, lang: str, code: str, line: int, emit: bool, argv: Flow | None = None
+    ) -> Flow:
+        """Flow of an inline program (``-c``/``-e``); ``argv`` is what its file
+        arguments carry (data or test files), which the program reads through its
+        argument vector."""
         target: list[Hit] = self.hits if emit else []
         if lang == "python":
             from chainsight.analyzers.behaviour import python_hooks
 
-            return python_hooks.python_snippet_flow(code, line, target)
+            return python_hooks.python_snippet_flow(code, line, target, argv=argv)
         if lang == "js":
             from chainsight.analyzers.behaviour import js
 
-            return js.js_snippet_flow(code, line, target)
+            return js.js_snippet_flow(code, line, target, argv=argv)
         if lang == "perl":
-            return self._perl_flow(code, line, emit)
+            return self._perl_flow(code, line, emit, argv)
         return Flow()
 
-    def _perl_flow(self, code: str, line: int, emit: bool) -> Flow:
+    def _perl_flow(self, code: str, line: int, emit: bool, argv: Flow | None = None) -> Flow:
         f = Flow()
+        if argv and re.search(r"<>|<<>>|\$ARGV\b|@ARGV|\bshift\b|<\s*ARGV\s*>", code):
+            f.merge(argv)  # `<>` and `@ARGV` read the file arguments
         if re.search(
             r"decode_base64|MIME::Base64|\bunpack\b|\bpack\s*\(?\s*['\"][HhuBb]"
             r"|IO::Uncompress|Compress::|\btr/|\by/|Crypt::|\bchr\s*\(\s*(?:hex|oct)\b"
