@@ -788,6 +788,9 @@ def test_garbage_never_raises() -> None:
         ("package.json", "npm"),
         ("scripts/install.js", "js"),
         ("build.rs", "rust"),
+        ("wscript", "python"),  # waf's build script is Python
+        ("SConstruct", "python"),
+        ("Makefile.PL", None),  # Perl (ExtUtils::MakeMaker), not a makefile
         ("README.md", None),
         ("src/main.c", None),
     ],

@@ -81,7 +81,7 @@ _SHELL_NAMES = frozenset(
 )
 _PY_HOOKS = re.compile(
     r"(?:^|/)(?:setup\.py|[^/]*_build\.py|hatch_build\.py|conanfile\.py|build\.py|noxfile\.py"
-    r"|build_ext\.py|pdm_build\.py|scons(?:truct|cript)|SConstruct|SConscript)$",
+    r"|build_ext\.py|pdm_build\.py|scons(?:truct|cript)|SConstruct|SConscript|wscript)$",
     re.IGNORECASE,
 )
 
@@ -108,7 +108,7 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
         base
         in ("Makefile", "GNUmakefile", "makefile", "Makefile.in", "Makefile.am", "Makefile.in.in")
         or low.endswith((".mk", ".am", ".make"))
-        or (low.startswith("makefile") and not low.endswith((".py", ".js")))
+        or (low.startswith("makefile") and not low.endswith((".py", ".js", ".pl")))
     ):
         return "make"
     if base == "build.rs" or (
