@@ -145,3 +145,19 @@ def test_release_audit_links_the_test_text_the_gyp_action_reads(tmp_path: Path) 
     ]
     assert hits and hits[0]["severity"] == "critical"
     assert FIXTURE in {r["path"] for r in hits[0]["related"]}
+
+
+def test_test_scripts_sourced_or_run_by_the_test_harness_are_not_data() -> None:
+    """coreutils' generated Makefile.in sources tests/lang-default and runs test
+    scripts without an extension; the test tree's scripts are tests, not fixtures."""
+    text = (
+        "TESTS_ENVIRONMENT = \\\n"
+        "  . $(srcdir)/tests/lang-default; \\\n"
+        "  . $(srcdir)/tests/envvar-check; \\\n"
+        "  export FOO\n\n"
+        "check-x:\n\t$(SHELL) $(srcdir)/tests/run-helper x\n\tsh tests/misc/help-version\n"
+    )
+    assert signals("Makefile.in", text, Severity.LOW) == {}
+    # a fixture (a data directory, a binary name) run or sourced as code still is one
+    for line in (". $srcdir/tests/files/good-1\n", "sh tests/data/blob\n", "sh tests/x.bin\n"):
+        assert "build-eval-of-computed" in signals("configure", line), line

@@ -2077,8 +2077,9 @@ class ShellAnalyzer:
                 self._sink(tf, line, emit, "a shell (through a file written earlier)")
                 flow.merge(tf)
                 return
-            kind = F.fixture_kind(w.text)
-            if kind:
+            # a script of the test tree (tests/misc/help-version) is a test, not data;
+            # a fixture (tests/files/good-1, *.bin) run as a script is not
+            if F.fixture_kind(w.text, strict=True):
                 self._sink(Flow().add(F.DATA, w.text), line, emit, "a shell")
             if w.text == "/dev/stdin" and up is not None:
                 self._sink(up, line, emit, "a shell reading its standard input")
@@ -2272,7 +2273,7 @@ class ShellAnalyzer:
             self._sink(tf, line, emit, "the current shell (source of a file written earlier)")
             flow.merge(tf)
             return
-        if F.fixture_kind(w.text):
+        if F.fixture_kind(w.text, strict=True):  # as for `sh FILE`: not a test script
             self._sink(Flow().add(F.DATA, w.text), line, emit, "the current shell (source)")
         vf = self._word_flow(w, text, line, False, depth)
         if vf.tags & (F.OBFUSCATION_TAGS | {F.NET}):
