@@ -1,8 +1,8 @@
 """Build every blind case into a scratch directory and audit it with chainsight.
 
 For each case in the selected set (``--set 1``: ``cases.CASES``, the default;
-``--set 2``: ``cases_round2.CASES``; ``--set 3``: ``cases_round3.CASES``;
-``--set all``: all three): build the repository
+``--set 2``: ``cases_round2.CASES``; ``--set 3``: ``cases_round3.CASES``; ``--set 4``: ``cases_round4.CASES``;
+``--set all``: all four): build the repository
 and the artifact, run::
 
     chainsight audit ART --source REPO --format json --output F --fail-on never
@@ -17,7 +17,7 @@ here is ever unpacked, configured, compiled or installed.
 
 Usage::
 
-    .venv/bin/python eval/blind/run_blind.py [--set {1,2,3,all}] [--only NAME ...] [--keep]
+    .venv/bin/python eval/blind/run_blind.py [--set {1,2,3,4,all}] [--only NAME ...] [--keep]
                                              [--json OUT]
 """
 
@@ -38,9 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cases
 import cases_round2
 import cases_round3
+import cases_round4
 from _build import CaseSkipped
 
-SETS = {"1": cases.CASES, "2": cases_round2.CASES, "3": cases_round3.CASES}
+SETS = {
+    "1": cases.CASES,
+    "2": cases_round2.CASES,
+    "3": cases_round3.CASES,
+    "4": cases_round4.CASES,
+}
 CASES = {k: v for s in SETS.values() for k, v in s.items()}
 assert len(CASES) == sum(len(s) for s in SETS.values()), "case names must be unique"
 
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--set",
-        choices=("1", "2", "3", "all"),
+        choices=("1", "2", "3", "4", "all"),
         default="1",
         help="which case set to run: 1 (cases.py, default), 2 (cases_round2.py), "
         "3 (cases_round3.py) or all",
