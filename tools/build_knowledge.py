@@ -186,6 +186,8 @@ AUX_DIRS = frozenset(
         "gettext-tools",
     }
 )
+# Maintainer makefiles gnulib's bootstrap copies from top/ into a project's top directory.
+GNULIB_TOP_NAMES = frozenset({"GNUmakefile", "maint.mk"})
 PO_PATTERNS = ("Makefile.in.in", "Rules-*", "*.sed", "*.sin", "*.header", "Makevars.template")
 
 
@@ -203,6 +205,8 @@ def classify(provider: str, path: str) -> tuple[str, str] | None:
     if provider == "gnulib":
         if dirs == ("m4",) and name.endswith(".m4"):
             return "m4", name
+        if dirs == ("top",) and name in GNULIB_TOP_NAMES:
+            return "build_aux", name  # gnulib-tool copies these to the top directory
         if dirs and dirs[0] == "build-aux":
             return ("po" if dirs[-1] == "po" else "build_aux"), name
         return None

@@ -71,6 +71,8 @@ class AuditContext:
     artifact_kind: str
     submodule_trees: dict[str, FileTree] = field(default_factory=dict)
     """Trees of submodule commits, loaded on first use."""
+    memo: dict[str, object] = field(default_factory=dict)
+    """What an explainer computed once per audit (e.g. the pinned gnulib's index)."""
 
     @cached_property
     def attributes(self) -> GitAttributes:

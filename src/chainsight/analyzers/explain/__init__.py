@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from chainsight.analyzers.classify import is_build_time
 from chainsight.analyzers.context import AuditContext, Difference, Explanation
-from chainsight.analyzers.explain import autotools, git_export, python, release
+from chainsight.analyzers.explain import autotools, git_export, gnulib, python, release
 from chainsight.model import Category, FileRecord
 
 Explainer = Callable[[AuditContext, Difference], Explanation | None]
@@ -40,6 +40,8 @@ EXPLAINERS: tuple[Explainer, ...] = (
     autotools.explain_autotools_output,
     autotools.explain_autotools_aux,
     autotools.explain_m4_macro,
+    gnulib.explain_gnulib_copy,
+    gnulib.explain_generated_parser,
     release.explain_rendered_docs,
     release.explain_compiled_output,
     release.explain_build_rule_output,
