@@ -1,7 +1,8 @@
 """Build every blind case into a scratch directory and audit it with chainsight.
 
 For each case in the selected set (``--set 1``: ``cases.CASES``, the default;
-``--set 2``: ``cases_round2.CASES``; ``--set 3``: ``cases_round3.CASES``; ``--set 4``: ``cases_round4.CASES``;
+``--set 2``: ``cases_round2.CASES``; ``--set 3``: ``cases_round3.CASES``;
+``--set 4``: ``cases_round4.CASES``;
 ``--set all``: all four): build the repository
 and the artifact, run::
 
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("1", "2", "3", "4", "all"),
         default="1",
         help="which case set to run: 1 (cases.py, default), 2 (cases_round2.py), "
-        "3 (cases_round3.py) or all",
+        "3 (cases_round3.py), 4 (cases_round4.py) or all",
     )
     ap.add_argument("--only", nargs="*", choices=sorted(CASES), help="run only these cases")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")

@@ -14,7 +14,9 @@ from typing import Any
 from conftest import audit_json, git, make_repo, make_tar, record
 
 GNULIB = {
-    "lib/xmalloc.c": "#ifdef HAVE_CONFIG_H\n# include <config.h>\n#endif\nint xmalloc_die(void) { return 1; }\n",
+    "lib/xmalloc.c": (
+        "#ifdef HAVE_CONFIG_H\n# include <config.h>\n#endif\nint xmalloc_die(void) { return 1; }\n"
+    ),
     "lib/glthread/lock.c": "int gl_lock(void) { return 0; }\n",
     "tests/test-xalloc.c": "int main(void) { return xmalloc_die() - 1; }\n",
     "top/maint.mk": "# maint.mk of the synthetic gnulib\nsyntax-check:\n\t@echo ok\n",
@@ -50,7 +52,9 @@ def _release(tmp_path: Path, **changed: str) -> Path:
             "lib/xmalloc.c": GNULIB["lib/xmalloc.c"],
             "lib/glthread/lock.c": GNULIB["lib/glthread/lock.c"],
             "gnulib-tests/test-xalloc.c": GNULIB["tests/test-xalloc.c"],
-            "m4/gnulib-comp.m4": "# DO NOT EDIT! GENERATED AUTOMATICALLY!\nAC_DEFUN([gl_EARLY], [])\n",
+            "m4/gnulib-comp.m4": (
+                "# DO NOT EDIT! GENERATED AUTOMATICALLY!\nAC_DEFUN([gl_EARLY], [])\n"
+            ),
             "lib/parse-date.c": BISON_OUTPUT,
         }
     )
