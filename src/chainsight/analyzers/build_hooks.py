@@ -9,7 +9,10 @@ Read from the release's own declarations, never by running anything:
   ``attr:`` values in setup.cfg (setuptools imports a module whose value is not a
   plain literal);
 - a Rust procedural-macro crate (``proc-macro = true`` in Cargo.toml's ``[lib]``):
-  its ``src/`` is compiled into the compiler and runs whenever a dependent builds.
+  its ``src/`` is compiled into the compiler and runs whenever a dependent builds;
+- a Cargo build script named by ``build = "…"`` in Cargo.toml's ``[package]``;
+- poetry-core's build script (``[tool.poetry.build] script``, or poetry 1's
+  ``[tool.poetry] build``), which the generated ``setup.py`` imports.
 """
 
 from __future__ import annotations
@@ -118,7 +121,28 @@ def _proc_macro(tree: FileTree) -> set[str]:
     return out
 
 
+def _declared_scripts(tree: FileTree, pyproject: dict[str, Any]) -> set[str]:
+    """Build scripts named in a manifest: Cargo's ``build``, poetry's build script."""
+    out: set[str] = set()
+    poetry = _table(pyproject, "tool", "poetry")
+    for value in (_table(poetry, "build").get("script"), poetry.get("build")):
+        if isinstance(value, str) and value in tree:
+            out.add(value)
+    for manifest in [p for p in tree if posixpath.basename(p) == "Cargo.toml"]:
+        build = _table(_toml(tree, manifest), "package").get("build")
+        if isinstance(build, str):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(manifest), build))
+            if target in tree:
+                out.add(target)
+    return out
+
+
 def build_hook_files(tree: FileTree) -> frozenset[str]:
     """Every file of ``tree`` that its build imports or runs by declaration (above)."""
     pyproject = _toml(tree, "pyproject.toml")
-    return frozenset(_backend(tree, pyproject) | _setuptools(tree, pyproject) | _proc_macro(tree))
+    return frozenset(
+        _backend(tree, pyproject)
+        | _setuptools(tree, pyproject)
+        | _proc_macro(tree)
+        | _declared_scripts(tree, pyproject)
+    )

@@ -81,6 +81,7 @@ _BUILD_NAMES = {
     "justfile",
     "noxfile.py",
     "hatch_build.py",
+    "pdm_build.py",
     "build.zig",
     "go.mod",
     "gemspec",

@@ -36,6 +36,9 @@ TESTTEXT = "testtext"
 """Content read from a text file in a test directory (expected output, notes...)."""
 FIXPATH = "fixpath"
 """A value names a binary/test-fixture path (its content is not read yet)."""
+TEXTPATH = "textpath"
+"""A value names a text file of a test directory (``tests/files/x.txt``); a reader of
+it yields ``TESTTEXT``."""
 BLOB = "blob"
 """A long encoded literal (base64/hex) embedded in the code."""
 

@@ -190,7 +190,7 @@ _CMD_WORDS = (
     r"xz|unxz|xzcat|lzma|unlzma|lzcat|lzip|zstd|unzstd|zstdcat|lz4|lz4cat|unlz4|gzip|pigz|gunzip"
     r"|zcat|gzcat|bzip2|bunzip2|bzcat|brotli|base64|base32|basenc|openssl|uudecode|uudeview|xxd"
     r"|rev|gpg2?|unzip|uncompress|tr|head|tail|dd|od|hexdump|strings|find|cut|curl|wget|nc|ncat"
-    r"|netcat|socat|aria2c|ftp|tftp|telnet|lftp"
+    r"|netcat|socat|aria2c|ftp|tftp|telnet|lftp|iconv|dc"
     r"|\$\{?(?:XZ|GZIP_PROG|BASE64|OPENSSL|CURL|WGET)\b"
 )
 _PRE = r"[\s|;&(`\"'=\[{]"
@@ -202,6 +202,7 @@ _TRIGGER = re.compile(
     r"|" + _PRE + r"(?:sed|gsed|\$\{?SED\}?)\s+(?:-\w+\s+)*(?:-[a-zA-Z]*i|--in-place)"
     r"|" + _PRE + r"(?:done|fi|esac|\}|\))\s*\|"
     r"|" + _PRE + r"git\s+(?:clone|fetch|pull)\b"
+    r"|" + _PRE + r"expr\s+substr\s"
     r"|" + _PRE + r"(?:mv|cp)\s[^\n]*(?:[Mm]akefile|libtool|config\.status)\b"
     r"|" + _PRE + r"y([%/|,:#@!])[^\n]*?\1[^\n]*?\1"
     r"|\|\s*(?:\$\{?\w*SHELL\b|\$\{?\w*(?:PYTHON|PERL)\b|(?:/[\w.]+)*/?(?:ba|da|k|z)?sh\b"
@@ -211,6 +212,37 @@ _TRIGGER = re.compile(
     r"|[\s\"'/=(](?:tests?|testdata|test-data|fixtures?|testsuite)/"
     r"|\.(?:xz|lzma|lz|lz4|zst|gz|bz2|bin|dat|raw|blob|enc|pak|img)(?=[\s\"'}):;*]|$)"
 )
+
+
+_OBSCURE_CHARSETS = re.compile(
+    r"(?i)^(?:utf-?7|utf-?16\w*|ucs-?2\w*|ucs-?4\w*|utf-?32\w*|ebcdic\w*|ibm0?37|cp0?37|cp500)$"
+)
+_PY_DECODER_MODULES = frozenset({"base64", "quopri", "uu", "binascii", "gzip", "bz2", "lzma"})
+
+
+def _iconv_obscure_source(args: list[str]) -> bool:
+    """``iconv -f UTF-7``: text converted from an encoding nobody writes sources in."""
+    for i, a in enumerate(args):
+        value = None
+        if a in ("-f", "--from-code") and i + 1 < len(args):
+            value = args[i + 1]
+        elif a.startswith(("--from-code=", "-f")) and len(a) > 2:
+            value = a.split("=", 1)[1] if "=" in a else a[2:]
+        if value and _OBSCURE_CHARSETS.match(value.split("//")[0]):
+            return True
+    return False
+
+
+def _python_module_decoder(name: str, args: list[str]) -> bool:
+    """``python3 -m quopri -d``, ``python -m base64 -d``: a standard-library decoder."""
+    if not re.fullmatch(r"python[\d.]*|pypy3?", name) or "-m" not in args:
+        return False
+    i = args.index("-m")
+    return (
+        i + 1 < len(args)
+        and args[i + 1] in _PY_DECODER_MODULES
+        and any(a in ("-d", "-u", "--decode", "--decompress") for a in args[i + 2 :])
+    )
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -279,6 +311,7 @@ _LIT_PIECES: tuple[tuple[str, str], ...] = (
     ("##*.", r"##\*\."),
     ("256", r"256\b"),
     ("$NF", r"\$NF\b"),
+    ("expr substr", r"expr\s+substr\s"),
     ("$(suffix", r"\$\(suffix\s"),
     ("\\x", r"\\x[0-9a-fA-F]{2}\\x"),
     ("\\", r"\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}"),
@@ -358,7 +391,18 @@ _HEREDOC = re.compile(r"<<(-?)\s*\\?(['\"]?)([\w.-]+)\2")
 
 MAX_DEPTH = 8
 _PROPAGATE = frozenset(
-    {F.DECODE, F.CIPHER, F.DATA, F.FIXPATH, F.SLICE, F.NET, F.EXTCMD, F.BLOB, F.TESTTEXT}
+    {
+        F.DECODE,
+        F.CIPHER,
+        F.DATA,
+        F.FIXPATH,
+        F.TEXTPATH,
+        F.SLICE,
+        F.NET,
+        F.EXTCMD,
+        F.BLOB,
+        F.TESTTEXT,
+    }
 )
 
 
@@ -447,6 +491,8 @@ class ShellAnalyzer:
         self._chunks: dict[int, tuple[int, int, str, list[Pipeline]]] = {}
         self._var_flow_cache: dict[str, Flow] = {}
         self._resolving: set[str] = set()
+        self._partial: dict[str, Flow] = {}
+        """Flow of the assignments of each variable being resolved, read so far."""
         self._code_cache: dict[str, Flow] = {}
         self._lex_cache: dict[str, list[Pipeline]] = {}
         self.tainted: dict[str, Flow] = {}
@@ -971,14 +1017,23 @@ class ShellAnalyzer:
         got = self._var_flow_cache.get(name)
         if got is not None:
             return got
-        if name in self._resolving or len(self._resolving) > 40:
-            return Flow()  # a cycle, or a chain too deep to be worth following
+        if name in self._resolving:
+            # `x=$(sed 1d "$x")`: the value refers to what x held before, i.e. what
+            # its earlier assignments carry; a longer cycle (through other variables,
+            # often loop variables reused all over a Makefile) gives nothing
+            if self._partial and next(reversed(self._partial)) == name:
+                return self._partial[name].copy()
+            return Flow()
+        if len(self._resolving) > 40:
+            return Flow()  # a chain too deep to be worth following
         self._resolving.add(name)
         flow = Flow()
+        self._partial[name] = flow
         flow.merge(self.extern_flows.get(name))
-        for w, val, line in self._assignments(name):
+        for w, val, line in sorted(self._assignments(name), key=lambda a: a[2]):
             flow.merge(self._value_flow(w, val, line, False, 1))
         self._resolving.discard(name)
+        self._partial.pop(name, None)
         self._var_flow_cache[name] = flow
         return flow
 
@@ -1008,6 +1063,8 @@ class ShellAnalyzer:
             for tok in t.split():
                 if F.fixture_kind(tok, strict=True):
                     flow.add(F.FIXPATH, tok)
+                elif F.is_test_text(tok):
+                    flow.add(F.TEXTPATH, tok)
         return flow
 
     def _lex_cached(self, text: str) -> tuple[list[Pipeline], bool]:
@@ -1284,6 +1341,16 @@ class ShellAnalyzer:
         t0 = w0.text
         rest = args[1:]
         rest_t = [w.text for w in rest]
+        if (
+            t0 == "expr"
+            and len(rest_t) >= 4
+            and rest_t[0] == "substr"
+            and rest_t[3] == "1"
+            and not rest_t[2].isdigit()
+        ):
+            # one character at a computed offset: text picked out letter by letter
+            # (a book cipher over NEWS or a README)
+            flow.add(F.CIPHER)
 
         # ---- computed command words: $(...), `...`, $var
         if w0.substs and _PURE_SUBST.match(t0):
@@ -1521,6 +1588,8 @@ class ShellAnalyzer:
             if vf.tags & {F.DATA, F.FIXPATH}:
                 f.add(F.DATA, *vf.reads)
                 reads.extend(vf.reads)
+            elif F.TEXTPATH in vf.tags:  # a test's text file named through a variable
+                f.add(F.TESTTEXT, *vf.reads)
             f.merge(self.tainted.get(t))
         return f, reads
 
@@ -1549,7 +1618,7 @@ class ShellAnalyzer:
             self._shell_cmd(rest, st, up, text, line, emit, depth, flow)
             finish()
             return
-        if _SCRIPT_INTERP.match(name):
+        if _SCRIPT_INTERP.match(name) and not _python_module_decoder(name, rest_t):
             self._script_interp(name, rest, st, up, text, line, emit, depth, flow)
             finish()
             return
@@ -1626,6 +1695,12 @@ class ShellAnalyzer:
             decoded, codec = True, "printf of hex escapes"
         elif name == "printf" and rest_t and _ESCAPE_OF_VARIABLE.search(rest_t[0]):
             decoded, codec = True, "printf of escapes built from data"  # printf "\\$byte"
+        elif name == "iconv" and _iconv_obscure_source(rest_t):
+            decoded, codec = True, "iconv from an encoding that hides text"  # UTF-7, UTF-16
+        elif name == "dc" and any(re.search(r"\bP\b", self._expand(a)) for a in rest_t):
+            decoded, codec = True, "dc printing numbers as bytes"
+        elif _python_module_decoder(name, rest_t):
+            decoded, codec = True, f"{name} -m {rest_t[rest_t.index('-m') + 1]} -d"
         if decoded:
             self._decoder(name, codec, rest, st, up, line, emit_data, nxt, flow)
             finish()

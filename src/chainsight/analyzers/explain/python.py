@@ -522,6 +522,15 @@ def explain_generated_setup(ctx: AuditContext, d: Difference) -> Explanation | N
     text = ctx.text(ctx.artifact, d.path)
     if text is None or "pyproject.toml" not in ctx.source:
         return None
+    script = _poetry_build_script(ctx)
+    hook = ""
+    if script is not None:
+        # poetry-core 1.x calls the declared build script, which git has
+        module = script[: -len(".py")].replace("/", ".")
+        call = f"\nfrom {module} import *\nbuild(setup_kwargs)\n"
+        if call in text:
+            text = text.replace(call, "\n", 1)
+            hook = f"; it calls the build script {script} that pyproject.toml declares"
     if not _literal_only_module(text, allow_setup_call=True):
         return None
     args = _setup_arguments(text)
@@ -547,8 +556,26 @@ def explain_generated_setup(ctx: AuditContext, d: Difference) -> Explanation | N
         Category.GENERATED_SETUP,
         True,
         "setup.py generated from pyproject.toml (poetry-core style): only literal data, "
-        "one setup() call, and dependencies pyproject.toml declares",
+        "one setup() call, and dependencies pyproject.toml declares" + hook,
     )
+
+
+def _poetry_build_script(ctx: AuditContext) -> str | None:
+    """The build script pyproject.toml declares to poetry-core (``[tool.poetry.build]
+    script``, poetry 1's ``[tool.poetry] build``) when git has it unchanged."""
+    raw = ctx.text(ctx.source, "pyproject.toml")
+    try:
+        poetry = tomllib.loads(raw or "").get("tool", {}).get("poetry", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    build = poetry.get("build")
+    script = build.get("script") if isinstance(build, dict) else build
+    if not isinstance(script, str) or not script.endswith(".py"):
+        return None
+    src, art = ctx.source.get(script), ctx.artifact.get(script)
+    if src is None or art is None or src.blob_id != art.blob_id:
+        return None
+    return script
 
 
 def wheel_record_problems(record_text: str, sha256_by_path: dict[str, str]) -> list[str]:
