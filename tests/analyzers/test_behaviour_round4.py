@@ -211,3 +211,17 @@ def test_normalised_cargo_toml_naming_another_build_script_is_not_normalisation(
         make_tar(tmp_path / "fix-0.1.1.crate", files, "fix-0.1.1"), repo, "--ref", "v1.0.0"
     )
     assert record(report, "Cargo.toml")["category"] == "cargo_package"
+
+
+def test_make_eval_of_text_read_from_a_test_file() -> None:
+    text = (
+        "dec = $(if $(strip $2),$(call dec,$(subst a,b,$1),$(wordlist 2,9,$2)),$1)\n"
+        "$(eval $(call dec,$(file <tests/vectors/upper.txt),x:y))\n"
+    )
+    assert found("config.mk", text).get("build-eval-of-computed") == 2
+    # generating rules from the makefile's own variables, reading a VERSION file
+    honest = (
+        "$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))\n"
+        "$(eval VERSION := $(file <VERSION))\n"
+    )
+    assert found("Makefile", honest, Severity.LOW) == {}

@@ -806,7 +806,39 @@ class ShellAnalyzer:
                     pos = self._joined.find(t, pos + len(t))
         self._env_gating()
         self._side_bodies()
+        if self.dialect == "make" and "$(eval" in self._joined:
+            self._make_eval()
         return self.hits
+
+    def _make_eval(self) -> None:
+        """GNU make's ``$(eval …)`` parses its argument as makefile text (rules whose
+        recipes then run). Text read there from a data or test file by ``$(file <…)``
+        or ``$(shell …)`` is code read from data; ``$(subst …)`` over it is a cipher."""
+        text = self._joined
+        for m in re.finditer(r"\$\(eval\s", text):
+            depth, i = 1, m.end()
+            while i < len(text) and depth and i - m.end() < 20000:
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                i += 1
+            arg = text[m.end() : i]
+            reads = [
+                p
+                for p in re.findall(r"\$\(file\s*<\s*([^)\s]+)\)", arg)
+                + re.findall(r"\$\(shell\s[^)]*?([\w./${}()-]+/[\w.-]+)", arg)
+                if F.fixture_kind(p) or F.is_test_text(p)
+            ]
+            if not reads:
+                continue
+            ciphered = "$(subst" in arg or "$(patsubst" in arg
+            self._hit(
+                F.R_DECODE_EXEC if ciphered else F.R_EVAL_COMPUTED,
+                Severity.HIGH,
+                self._line_index(m.start()) + 1,
+                "make's $(eval) parses text read from a data or test file"
+                + (" through $(subst) substitutions" if ciphered else "")
+                + " as makefile code.",
+                reads,
+            )
 
     def _var_tags(self, name: str) -> set[str]:
         tags = set(self.var_flow(name).tags)
