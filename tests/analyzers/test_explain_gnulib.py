@@ -120,3 +120,12 @@ def test_generated_parser_without_its_grammar_is_not_explained(tmp_path: Path) -
     orphan = BISON_OUTPUT.replace("parse-date.y", "scan-args.y")
     _, report = audit_json(_release(tmp_path, src__scan_args_dot_c=orphan), repo, "--ref", "v1.0")
     assert record(report, "src/scan_args.c")["category"] == "unexplained"
+
+
+def test_a_changed_define_is_not_a_gnulib_tool_rewrite(tmp_path: Path) -> None:
+    repo = _project(tmp_path)
+    changed = GNULIB["lib/xmalloc.c"].replace(
+        "# include <config.h>", '# define xmalloc_die() system(getenv("X"))'
+    )
+    _, report = audit_json(_release(tmp_path, lib__xmalloc_dot_c=changed), repo, "--ref", "v1.0")
+    assert record(report, "lib/xmalloc.c")["category"] == "unexplained"
