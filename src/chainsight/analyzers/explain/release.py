@@ -272,18 +272,29 @@ def _doc_site_asset(ctx: AuditContext, path: str) -> str | None:
     directory = posixpath.dirname(path)
     if not directory or directory in ctx.source_dirs:
         return None
+    memo = ctx.memo.get("doc-pages")
+    pages: dict[str, list[str]] = memo if isinstance(memo, dict) else {}
+    if not isinstance(memo, dict):  # directory -> its HTML pages, built once per audit
+        for p in ctx.artifact.paths():
+            if p.endswith((".html", ".htm")):
+                pages.setdefault(posixpath.dirname(p), []).append(p)
+        ctx.memo["doc-pages"] = pages
+    vouching = ctx.memo.setdefault("doc-generator-page", {})
+    assert isinstance(vouching, dict)
     for where in (directory, posixpath.dirname(directory)):
         if not where or where in ctx.source_dirs:
             continue
-        pages = [
-            p
-            for p in ctx.artifact.paths()
-            if posixpath.dirname(p) == where and p.endswith((".html", ".htm"))
-        ][:20]
-        for page in pages:
-            head = (ctx.artifact.read(page) or b"")[:16384]
-            if _HTML_GENERATOR.search(head):
-                return page
+        if where not in vouching:
+            vouching[where] = next(
+                (
+                    page
+                    for page in pages.get(where, [])[:20]
+                    if _HTML_GENERATOR.search((ctx.artifact.read(page) or b"")[:16384])
+                ),
+                None,
+            )
+        if vouching[where] is not None:
+            return str(vouching[where])
     return None
 
 
