@@ -106,3 +106,43 @@ def test_the_same_file_not_ignored_stays_unexplained(tmp_path: Path) -> None:
     assert record(report, "src/pkg/_table.py")["category"] == "unexplained"
     finding = next(f for f in report["findings"] if f["path"] == "src/pkg/_table.py")
     assert (finding["rule_id"], finding["severity"]) == ("unexplained-code", "high")
+
+
+# -- found by the corpus of major packages (openssh 9.2p1, util-linux 2.38.1) ------------
+
+MAN_SOURCE = {
+    "ssh.1": ".Dd $Mdocdate$\n.Dt SSH 1\n.Os\n.Sh NAME\n.Nm ssh\n",
+    "sshd.8": ".Dd $Mdocdate$\n.Dt SSHD 8\n.Os\n.Sh NAME\n.Nm sshd\n",
+    "main.c": "int main(void) { return 0; }\n",
+    "po/update-potfiles": "#!/bin/sh\nfind . -name '*.c' > po/POTFILES.in\n",
+}
+
+
+def test_catman_pages_and_a_generated_potfiles_list_are_explained(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", MAN_SOURCE)
+    files = {
+        **MAN_SOURCE,
+        "ssh.0": "SSH(1)                 General Commands Manual                SSH(1)\n\nNAME\n",
+        "sshd.0": "SSHD(8)              System Manager's Manual              SSHD(8)\n\nNAME\n",
+        "po/POTFILES.in": "# files with translatable strings\nmain.c\n",
+    }
+    _, report = audit_json(make_tar(tmp_path / "tool-1.0.0.tar.gz", files), repo)
+    for path in ("ssh.0", "sshd.0"):
+        assert record(report, path)["category"] == "rendered_docs", path
+    potfiles = record(report, "po/POTFILES.in")
+    assert (potfiles["category"], potfiles["verified"]) == ("gettext_boilerplate", True)
+    assert not [f for f in report["findings"] if f["severity"] in ("medium", "high", "critical")]
+
+
+def test_a_potfiles_list_naming_files_git_lacks_and_a_fake_catman_page_are_not(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo", MAN_SOURCE)
+    files = {
+        **MAN_SOURCE,
+        "ssh.0": "#!/bin/sh\necho not a manual page\n",
+        "po/POTFILES.in": "main.c\nsrc/added-in-release.c\n",
+    }
+    _, report = audit_json(make_tar(tmp_path / "tool-1.0.0.tar.gz", files), repo)
+    assert record(report, "ssh.0")["category"] != "rendered_docs"
+    assert record(report, "po/POTFILES.in")["verified"] is False

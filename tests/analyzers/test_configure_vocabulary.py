@@ -48,11 +48,17 @@ def test_packaged_vocabulary_covers_autoconf_releases() -> None:
 
 def _reference_words(text: str) -> set[str]:
     """The definition, written plainly: dnl comments (not glued to a word or ``$``)
-    and ``#`` comment lines dropped, words read as written and with quotes removed."""
+    and ``#`` comment lines (not C preprocessor lines) dropped, words read as written
+    and with quotes removed."""
     import re
 
     text = re.sub(r"(?<![\w$])dnl\b[^\n]*", "", text)
-    text = re.sub(r"^[ \t]*#[^\n]*", "", text, flags=re.MULTILINE).replace("@&t@", "")
+    directive = (
+        r"(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|error|warning|line)"
+    )
+    text = re.sub(
+        r"^[ \t]*#(?![ \t]*" + directive + r"\b)[^\n]*", "", text, flags=re.MULTILINE
+    ).replace("@&t@", "")
     word = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
     return set(word.findall(text)) | set(word.findall(text.replace("[", "").replace("]", "")))
 
@@ -64,6 +70,9 @@ def _reference_words(text: str) -> set[str]:
         "x=$dnl_value foodnl kept; dnl dropped words\n",
         "sh[[1234]]elb and [quoted] a]bcd e[]fgh [[ijk]]lmn]]\n",
         "  # shell comment words\nAS_IF([test yes], [echo@&t@ done])\n",
+        # a C preprocessor line quoted in a test program is not an m4 comment (less 590)
+        '[#include <langinfo.h>], [setlocale(LC_CTYPE,""); iscntrl(0);],\n',
+        '#include <langinfo.h>], [setlocale(LC_CTYPE,""); iscntrl(0);],\n',
         "edge[run]\n[start]of_run end_of[run]",
         "",
     ],
@@ -72,3 +81,11 @@ def test_input_words_follow_their_definition(text: str) -> None:
     from chainsight.analyzers.configure_check import _words_of_input
 
     assert _words_of_input(text) == _reference_words(text)
+
+
+def test_code_after_a_quoted_include_line_is_input() -> None:
+    from chainsight.analyzers.configure_check import _words_of_input
+
+    words = _words_of_input('#include <langinfo.h>], [setlocale(LC_CTYPE,""); iscntrl(0);],\n')
+    assert {"iscntrl", "setlocale", "langinfo"} <= words
+    assert "ignored" not in _words_of_input("# an ignored comment\n")

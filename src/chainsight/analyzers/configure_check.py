@@ -102,6 +102,13 @@ _MACRO_DIR = re.compile(r"AC_CONFIG_MACRO_DIRS?\(\s*\[?([^\])]+)")
 _ACLOCAL_FLAGS = re.compile(r"^ACLOCAL_AMFLAGS\s*=(.*)$", re.MULTILINE)
 _INCLUDE = re.compile(r"\b(?:m4_include|m4_sinclude|sinclude|include)\(\s*\[?([^\])\s]+)")
 _COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.MULTILINE)
+_INPUT_COMMENT_LINE = re.compile(
+    r"^[ \t]*#(?![ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|error"
+    r"|warning|line)\b)[^\n]*",
+    re.MULTILINE,
+)
+"""Comment lines of an m4 input; a C preprocessor line quoted in a test program is not
+one (``[#include <langinfo.h>], [setlocale(LC_CTYPE, ""); iscntrl(0);]``)."""
 
 
 _INPUT_NAMES = frozenset(
@@ -155,7 +162,7 @@ _RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 def _words_of_input(text: str) -> set[str]:
     """Identifiers of one m4 input, as written and with m4's quotes removed."""
-    text = _COMMENT_LINE.sub("", strip_dnl(text)).replace("@&t@", "")
+    text = _INPUT_COMMENT_LINE.sub("", strip_dnl(text)).replace("@&t@", "")
     words = set(_WORD.findall(text))
     # Removing the quotes only changes the runs of word characters and brackets in
     # which a bracket sits between two word characters: read just those runs again.

@@ -259,7 +259,33 @@ def explain_gettext(ctx: AuditContext, d: Difference) -> Explanation | None:
         )
     if base in ("LINGUAS", "POTFILES", "stamp-po", "ChangeLog") and directory.endswith("po"):
         return Explanation(Category.GETTEXT_BOILERPLATE, False, "gettext po/ bookkeeping file")
+    if base == "POTFILES.in" and directory.endswith("po") and d.status is Status.ARTIFACT_ONLY:
+        return _potfiles_list(ctx, path)
     return None
+
+
+def _potfiles_list(ctx: AuditContext, path: str) -> Explanation | None:
+    """``po/POTFILES.in`` written at release time (util-linux's ``po/update-potfiles``):
+    verified when every line is a comment or a path of the tag's tree, so the file
+    carries nothing but a list of sources for xgettext."""
+    text = ctx.text(ctx.artifact, path)
+    if text is None:
+        return None
+    top = posixpath.dirname(posixpath.dirname(path))
+    paths = [
+        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
+    if not paths:
+        return None
+    for p in paths:
+        full = posixpath.normpath(posixpath.join(top, p)) if top else posixpath.normpath(p)
+        if full not in ctx.source:
+            return None
+    return Explanation(
+        Category.GETTEXT_BOILERPLATE,
+        True,
+        f"list of {len(paths)} source files for xgettext, every one a file of the tag",
+    )
 
 
 def _po_only_dates_and_refs(ctx: AuditContext, path: str) -> Explanation | None:

@@ -298,10 +298,33 @@ def _doc_site_asset(ctx: AuditContext, path: str) -> str | None:
     return None
 
 
+def _catman_source(ctx: AuditContext, path: str, data: bytes | None) -> str | None:
+    """``ssh.0`` beside a tracked ``ssh.1`` (``make distprep``'s catman pages): text
+    whose first line is a manual page header (``SSH(1) General Commands Manual``)."""
+    if not path.endswith(".0") or data is None or b"\0" in data[:4096]:
+        return None
+    stem = path[:-2]
+    upper = re.escape(posixpath.basename(stem).upper().encode())
+    first = data.lstrip()[:200].split(b"\n", 1)[0]
+    if not re.match(rb"^" + upper + rb"\(\d\w*\)\s", first.upper()):
+        return None
+    for section in "182345679":
+        if f"{stem}.{section}" in ctx.source:
+            return f"{stem}.{section}"
+    return None
+
+
 def explain_rendered_docs(ctx: AuditContext, d: Difference) -> Explanation | None:
     if d.status is not Status.ARTIFACT_ONLY or d.artifact is None:
         return None
     data = ctx.artifact.read(d.path)
+    catman = _catman_source(ctx, d.path, data)
+    if catman is not None:
+        return Explanation(
+            Category.RENDERED_DOCS,
+            False,
+            f"preformatted manual page (BSD catman .0) rendered from {catman} (recognised by name)",
+        )
     if role_of(d.path, data) is not FileRole.DOC:
         page = _doc_site_asset(ctx, d.path)
         if page is not None:
