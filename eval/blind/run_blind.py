@@ -2,8 +2,8 @@
 
 For each case in the selected set (``--set 1``: ``cases.CASES``, the default;
 ``--set 2``: ``cases_round2.CASES``; ``--set 3``: ``cases_round3.CASES``;
-``--set 4``: ``cases_round4.CASES``;
-``--set all``: all four): build the repository
+``--set 4``: ``cases_round4.CASES``; ``--set 5``: ``cases_round5.CASES``;
+``--set all``: all five): build the repository
 and the artifact, run::
 
     chainsight audit ART --source REPO --format json --output F --fail-on never
@@ -18,7 +18,7 @@ here is ever unpacked, configured, compiled or installed.
 
 Usage::
 
-    .venv/bin/python eval/blind/run_blind.py [--set {1,2,3,4,all}] [--only NAME ...] [--keep]
+    .venv/bin/python eval/blind/run_blind.py [--set {1,2,3,4,5,all}] [--only NAME ...] [--keep]
                                              [--json OUT]
 """
 
@@ -40,6 +40,7 @@ import cases
 import cases_round2
 import cases_round3
 import cases_round4
+import cases_round5
 from _build import CaseSkipped
 
 SETS = {
@@ -47,6 +48,7 @@ SETS = {
     "2": cases_round2.CASES,
     "3": cases_round3.CASES,
     "4": cases_round4.CASES,
+    "5": cases_round5.CASES,
 }
 CASES = {k: v for s in SETS.values() for k, v in s.items()}
 assert len(CASES) == sum(len(s) for s in SETS.values()), "case names must be unique"
@@ -183,10 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--set",
-        choices=("1", "2", "3", "4", "all"),
+        choices=("1", "2", "3", "4", "5", "all"),
         default="1",
         help="which case set to run: 1 (cases.py, default), 2 (cases_round2.py), "
-        "3 (cases_round3.py), 4 (cases_round4.py) or all",
+        "3 (cases_round3.py), 4 (cases_round4.py), 5 (cases_round5.py) or all",
     )
     ap.add_argument("--only", nargs="*", choices=sorted(CASES), help="run only these cases")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
