@@ -790,7 +790,7 @@ def test_garbage_never_raises() -> None:
         ("build.rs", "rust"),
         ("wscript", "python"),  # waf's build script is Python
         ("SConstruct", "python"),
-        ("Makefile.PL", None),  # Perl (ExtUtils::MakeMaker), not a makefile
+        ("Makefile.PL", "perl"),  # Perl (ExtUtils::MakeMaker), not a makefile
         ("README.md", None),
         ("src/main.c", None),
     ],

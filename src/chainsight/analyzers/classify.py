@@ -82,6 +82,9 @@ _BUILD_NAMES = {
     "noxfile.py",
     "hatch_build.py",
     "pdm_build.py",
+    ".npmrc",
+    "cmakepresets.json",
+    "cmakeuserpresets.json",
     "build.zig",
     "go.mod",
     "gemspec",
@@ -292,6 +295,8 @@ def is_build_time(path: str) -> bool:
         return True
     if any(lower.startswith(d) or f"/{d}" in lower for d in _BUILD_DIRS):
         return True
+    if lower.startswith("inc/") and base.endswith(".pm"):
+        return True  # modules a CPAN distribution bundles for its Makefile.PL
     return bool(re.search(r"(^|/)(makefile|gnumakefile)(\.[\w-]+)?$", lower))
 
 

@@ -91,7 +91,7 @@ _PROC_MACRO = re.compile(r"#\[proc_macro(?:_derive|_attribute)?\b|\bextern crate
 
 def build_code_kind(path: str, text: str | None = None) -> str | None:
     """Which analyser reads ``path``: sh, m4, make, cmake, meson, python, npm, js, gyp,
-    rust."""
+    rust, npmrc, cmake-presets, perl."""
     base = posixpath.basename(path)
     low = base.lower()
     if low in ("meson.build", "meson_options.txt", "meson.options"):
@@ -100,6 +100,14 @@ def build_code_kind(path: str, text: str | None = None) -> str | None:
         return "cmake"
     if base == "package.json":
         return "npm"
+    if base == ".npmrc":
+        return "npmrc"
+    if base in ("Makefile.PL", "Build.PL") or (
+        low.endswith(".pm") and (path.startswith("inc/") or "/inc/" in path)
+    ):
+        return "perl"  # a CPAN distribution's build, and the modules it bundles for it
+    if base in ("CMakePresets.json", "CMakeUserPresets.json"):
+        return "cmake-presets"
     if low.endswith((".gyp", ".gypi")):
         return "gyp"
     if low.endswith((".m4", ".ac")) or base in ("aclocal.m4", "configure.in"):
@@ -171,6 +179,18 @@ def _hits_for(kind: str, path: str, text: str) -> list[Hit]:
         from chainsight.analyzers.behaviour.rust import analyze_build_rs
 
         return analyze_build_rs(text, path)
+    if kind == "perl":
+        from chainsight.analyzers.behaviour.perl import analyze_perl
+
+        return analyze_perl(text, path)
+    if kind == "npmrc":
+        from chainsight.analyzers.behaviour.tool_config import analyze_npmrc
+
+        return analyze_npmrc(text, path)
+    if kind == "cmake-presets":
+        from chainsight.analyzers.behaviour.tool_config import analyze_cmake_presets
+
+        return analyze_cmake_presets(text, path)
     return []
 
 

@@ -190,7 +190,7 @@ _CMD_WORDS = (
     r"xz|unxz|xzcat|lzma|unlzma|lzcat|lzip|zstd|unzstd|zstdcat|lz4|lz4cat|unlz4|gzip|pigz|gunzip"
     r"|zcat|gzcat|bzip2|bunzip2|bzcat|brotli|base64|base32|basenc|openssl|uudecode|uudeview|xxd"
     r"|rev|gpg2?|unzip|uncompress|tr|head|tail|dd|od|hexdump|strings|find|cut|curl|wget|nc|ncat"
-    r"|netcat|socat|aria2c|ftp|tftp|telnet|lftp|iconv|dc"
+    r"|netcat|socat|aria2c|ftp|tftp|telnet|lftp|iconv|dc|msgexec|msgunfmt"
     r"|\$\{?(?:XZ|GZIP_PROG|BASE64|OPENSSL|CURL|WGET)\b"
 )
 _PRE = r"[\s|;&(`\"'=\[{]"
@@ -231,6 +231,46 @@ def _iconv_obscure_source(args: list[str]) -> bool:
         if value and _OBSCURE_CHARSETS.match(value.split("//")[0]):
             return True
     return False
+
+
+def _makefile_from_stdin(args: list[str]) -> bool:
+    """``make -f -``, ``make -f /dev/stdin``, ``make --file=-``."""
+    for i, a in enumerate(args):
+        value = None
+        if a in ("-f", "--file", "--makefile") and i + 1 < len(args):
+            value = args[i + 1]
+        elif a.startswith(("--file=", "--makefile=")):
+            value = a.split("=", 1)[1]
+        elif a.startswith("-f") and len(a) > 2:
+            value = a[2:]
+        elif re.fullmatch(r"-[a-zA-Z]*f", a) and i + 1 < len(args):  # -sf -
+            value = args[i + 1]
+        if value in ("-", "/dev/stdin", "/proc/self/fd/0"):
+            return True
+    return False
+
+
+def _msgexec_command(args: list[str]) -> list[str]:
+    """The command msgexec runs (its first word after the options)."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-i", "--input", "-D", "--directory"):
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        return args[i:]
+    return []
+
+
+def _msgexec_inputs(args: list[str]) -> list[str]:
+    return [
+        args[i + 1]
+        for i, a in enumerate(args[:-1])
+        if a in ("-i", "--input") and args[i + 1] != "-"
+    ]
 
 
 def _python_module_decoder(name: str, args: list[str]) -> bool:
@@ -312,6 +352,8 @@ _LIT_PIECES: tuple[tuple[str, str], ...] = (
     ("256", r"256\b"),
     ("$NF", r"\$NF\b"),
     ("expr substr", r"expr\s+substr\s"),
+    ("msgexec", r"msgexec\s"),
+    ("-f -", r"\s-[a-zA-Z]*f\s+-(?=[\s;|&)]|$)"),  # make -f -: a makefile from stdin
     ("$(suffix", r"\$\(suffix\s"),
     ("\\x", r"\\x[0-9a-fA-F]{2}\\x"),
     ("\\", r"\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}"),
@@ -1646,6 +1688,38 @@ class ShellAnalyzer:
             self._redirs(st, flow, up, line, emit, depth, name)
 
         # ---- interpreters
+        if name in ("make", "gmake") and _makefile_from_stdin(rest_t):
+            stdin = self._stdin_flow(st, up, line, emit, depth)
+            if stdin is not None:
+                self._sink(stdin, line, emit, "make reading a makefile from standard input")
+                flow.merge(stdin)
+            finish()
+            return
+        if name == "msgexec":  # msgexec [-i FILE] CMD...: CMD runs on every message
+            cmd = next((t for t in _msgexec_command(rest_t)), None)
+            if cmd is not None and (cmd in SHELLS or _SCRIPT_INTERP.match(cmd)):
+                stdin = up if up is not None else Flow()
+                for catalog in _msgexec_inputs(rest_t):
+                    fr, _reads = self._data_reads([Word(catalog, catalog, 0, [])], None)
+                    stdin = stdin.copy().merge(fr)
+                self._sink(stdin, line, emit, f"{cmd} run by msgexec on every message")
+                flow.merge(stdin)
+            finish()
+            return
+        if name == "m4" and "translit" in text:
+            flow.add(F.CIPHER)  # m4's translit: a substitution cipher like tr's
+            flow.merge(up)
+            finish()
+            return
+        if name == "msgunfmt":  # a compiled catalog (binary) turned back into text
+            files = self._file_args(rest, False)
+            gmo = [w.text for w in files if w.text.endswith((".gmo", ".mo"))]
+            flow.add(F.DECODE)
+            if gmo:
+                flow.add(F.DATA, *gmo)
+            flow.merge(up)
+            finish()
+            return
         if name in SHELLS or name == "$SHELL":
             self._shell_cmd(rest, st, up, text, line, emit, depth, flow)
             finish()

@@ -47,6 +47,7 @@ EXPLAINERS: tuple[Explainer, ...] = (
     release.explain_build_rule_output,
     release.explain_vendored,
     release.explain_meson_subproject,
+    release.explain_module_install,
     release.explain_ignored_output,
     git_export.explain_vcs_excluded,
     git_export.explain_omitted,

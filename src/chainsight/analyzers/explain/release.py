@@ -463,31 +463,87 @@ _PLACEHOLDER = re.compile(rb"@[A-Za-z_][A-Za-z0-9_]*@")
 _SUBST_VALUE = rb"[^\n\"'`;$\\|&]{0,300}"
 
 
-def explain_template_instance(ctx: AuditContext, d: Difference) -> Explanation | None:
-    """X shipped beside X.in from git, differing only where X.in has @PLACEHOLDERS@."""
-    if d.status is not Status.ARTIFACT_ONLY:
-        return None
-    template = d.path + ".in"
-    s = ctx.source.read(template) if template in ctx.source else None
-    a = ctx.artifact.read(d.path)
-    if s is None or a is None or len(s) > 1024 * 1024:
-        return None
+_CMAKE_PLACEHOLDER = re.compile(
+    rb"@[A-Za-z_][A-Za-z0-9_]*@|\$\{[A-Za-z_][A-Za-z0-9_]*\}"
+    rb"|^#cmakedefine01[ \t]+\w+[^\n]*|^#cmakedefine[ \t]+(\w+)[^\n]*",
+    re.MULTILINE,
+)
+_CONFIGURE_FILE = re.compile(r"configure_file\s*\(\s*([^\s)]+)\s+([^\s)]+)", re.IGNORECASE)
+
+
+def _cmake_templates(ctx: AuditContext, path: str) -> list[str]:
+    """Templates a tracked CMakeLists.txt's ``configure_file(IN OUT)`` writes ``path``
+    from (OUT relative to the source tree, ``${PROJECT_SOURCE_DIR}/…`` and the like)."""
+    out = []
+    for cm in (p for p in ctx.source if posixpath.basename(p) == "CMakeLists.txt"):
+        text = ctx.text(ctx.source, cm)
+        if not text or "configure_file" not in text.lower():
+            continue
+        base = posixpath.dirname(cm)
+        for m in _CONFIGURE_FILE.finditer(text):
+            src, dst = (
+                re.sub(r"^\$\{(?:PROJECT|CMAKE_CURRENT|CMAKE)_SOURCE_DIR\}/", "", x)
+                for x in (m.group(1), m.group(2))
+            )
+            if "$" in dst or "$" in src:
+                continue
+            if posixpath.normpath(posixpath.join(base, dst)) == path:
+                out.append(posixpath.normpath(posixpath.join(base, src)))
+    return out
+
+
+def _filled_in(template: bytes, output: bytes, cmake: bool) -> bool:
+    """``output`` is ``template`` with its placeholders (``@X@``; for CMake also
+    ``${X}`` and ``#cmakedefine`` lines) filled in, and nothing else changed."""
     pieces = []
     last = 0
-    for m in _PLACEHOLDER.finditer(s):
-        pieces.append(re.escape(s[last : m.start()]))
-        pieces.append(_SUBST_VALUE)
+    for m in (_CMAKE_PLACEHOLDER if cmake else _PLACEHOLDER).finditer(template):
+        pieces.append(re.escape(template[last : m.start()]))
+        token = m.group(0)
+        if token.startswith(b"#cmakedefine01"):
+            name = token.split()[1]
+            pieces.append(rb"#define[ \t]+" + re.escape(name) + rb"[ \t]+[01]")
+        elif token.startswith(b"#cmakedefine"):
+            name = token.split()[1]
+            pieces.append(
+                rb"(?:#define[ \t]+" + re.escape(name) + rb"\b[^\n]{0,300}"
+                rb"|/\*[ \t]*#undef[ \t]+" + re.escape(name) + rb"[ \t]*\*/)"
+            )
+        else:
+            pieces.append(_SUBST_VALUE)
         last = m.end()
     if not pieces:
+        return False
+    pieces.append(re.escape(template[last:]))
+    return re.fullmatch(b"".join(pieces), output, re.DOTALL) is not None
+
+
+def explain_template_instance(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """X shipped beside X.in from git, differing only where X.in has @PLACEHOLDERS@;
+    or written by a tracked CMakeLists.txt's ``configure_file`` from a tracked
+    template (``#cmakedefine``, ``${VAR}``, ``@VAR@`` filled in)."""
+    if d.status is not Status.ARTIFACT_ONLY:
         return None
-    pieces.append(re.escape(s[last:]))
-    if re.fullmatch(b"".join(pieces), a, re.DOTALL):
-        return Explanation(
-            Category.TEMPLATE_INSTANCE,
-            True,
-            f"{template} from git with its @PLACEHOLDERS@ filled in; nothing else differs",
-            source_path=template,
-        )
+    a = ctx.artifact.read(d.path)
+    if a is None:
+        return None
+    candidates = [(d.path + ".in", False)] + [(t, True) for t in _cmake_templates(ctx, d.path)]
+    for template, cmake in candidates:
+        s = ctx.source.read(template) if template in ctx.source else None
+        if s is None or len(s) > 1024 * 1024:
+            continue
+        if _filled_in(s, a, cmake):
+            what = (
+                "its placeholders filled in by a tracked CMakeLists.txt's configure_file"
+                if cmake
+                else "its @PLACEHOLDERS@ filled in"
+            )
+            return Explanation(
+                Category.TEMPLATE_INSTANCE,
+                True,
+                f"{template} from git with {what}; nothing else differs",
+                source_path=template,
+            )
     return None
 
 
@@ -539,6 +595,27 @@ def explain_vendored(ctx: AuditContext, d: Difference) -> Explanation | None:
         False,
         f"vendored third-party tree {root}/ added at release time (not checked "
         "against its upstream)",
+    )
+
+
+def explain_module_install(ctx: AuditContext, d: Difference) -> Explanation | None:
+    """``inc/`` of a CPAN distribution whose tracked Makefile.PL uses
+    ``inc::Module::Install``: Module::Install copies itself (and its extensions) there
+    when the author runs Makefile.PL, and the distribution ships them. Plausible only;
+    the behaviour rules still read them (they run at ``perl Makefile.PL``)."""
+    if d.status is not Status.ARTIFACT_ONLY or not d.path.startswith("inc/"):
+        return None
+    memo = ctx.memo.get("module-install")
+    if memo is None:
+        text = ctx.text(ctx.source, "Makefile.PL") or ""
+        memo = ctx.memo["module-install"] = "inc::Module::Install" in text
+    if not memo:
+        return None
+    return Explanation(
+        Category.VENDORED,
+        False,
+        "Module::Install's bundled copy in inc/ (written when the author ran Makefile.PL; "
+        "not checked against a Module::Install release)",
     )
 
 
