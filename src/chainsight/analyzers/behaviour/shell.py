@@ -353,7 +353,9 @@ _LIT_PIECES: tuple[tuple[str, str], ...] = (
     ("$NF", r"\$NF\b"),
     ("expr substr", r"expr\s+substr\s"),
     ("msgexec", r"msgexec\s"),
-    ("-f -", r"\s-[a-zA-Z]*f\s+-(?=[\s;|&)]|$)"),  # make -f -: a makefile from stdin
+    # m4's translit outside m4 (a printf | m4 pipeline): a substitution cipher. (Not
+    # `make -f -` itself: automake's configure pipes its depfiles rules there.)
+    ("translit", r"\btranslit\s*\("),
     ("$(suffix", r"\$\(suffix\s"),
     ("\\x", r"\\x[0-9a-fA-F]{2}\\x"),
     ("\\", r"\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}\\0?[0-7]{3}"),
@@ -1137,7 +1139,7 @@ class ShellAnalyzer:
             for tok in t.split():
                 if F.fixture_kind(tok, strict=True):
                     flow.add(F.FIXPATH, tok)
-                elif F.is_test_text(tok):
+                elif "/" in tok and F.is_test_text(tok):  # a test directory is in the path
                     flow.add(F.TEXTPATH, tok)
         return flow
 

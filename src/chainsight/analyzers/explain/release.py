@@ -473,23 +473,27 @@ _CONFIGURE_FILE = re.compile(r"configure_file\s*\(\s*([^\s)]+)\s+([^\s)]+)", re.
 
 def _cmake_templates(ctx: AuditContext, path: str) -> list[str]:
     """Templates a tracked CMakeLists.txt's ``configure_file(IN OUT)`` writes ``path``
-    from (OUT relative to the source tree, ``${PROJECT_SOURCE_DIR}/…`` and the like)."""
-    out = []
-    for cm in (p for p in ctx.source if posixpath.basename(p) == "CMakeLists.txt"):
-        text = ctx.text(ctx.source, cm)
-        if not text or "configure_file" not in text.lower():
-            continue
-        base = posixpath.dirname(cm)
-        for m in _CONFIGURE_FILE.finditer(text):
-            src, dst = (
-                re.sub(r"^\$\{(?:PROJECT|CMAKE_CURRENT|CMAKE)_SOURCE_DIR\}/", "", x)
-                for x in (m.group(1), m.group(2))
-            )
-            if "$" in dst or "$" in src:
+    from (OUT relative to the source tree, ``${PROJECT_SOURCE_DIR}/…`` and the like).
+    The tag's CMakeLists.txt files are read once per audit."""
+    memo = ctx.memo.get("cmake-configure-file")
+    outputs: dict[str, list[str]] = memo if isinstance(memo, dict) else {}
+    if not isinstance(memo, dict):
+        for cm in (p for p in ctx.source if posixpath.basename(p) == "CMakeLists.txt"):
+            text = ctx.text(ctx.source, cm)
+            if not text or "configure_file" not in text.lower():
                 continue
-            if posixpath.normpath(posixpath.join(base, dst)) == path:
-                out.append(posixpath.normpath(posixpath.join(base, src)))
-    return out
+            base = posixpath.dirname(cm)
+            for m in _CONFIGURE_FILE.finditer(text):
+                src, dst = (
+                    re.sub(r"^\$\{(?:PROJECT|CMAKE_CURRENT|CMAKE)_SOURCE_DIR\}/", "", x)
+                    for x in (m.group(1), m.group(2))
+                )
+                if "$" in dst or "$" in src:
+                    continue
+                key = posixpath.normpath(posixpath.join(base, dst))
+                outputs.setdefault(key, []).append(posixpath.normpath(posixpath.join(base, src)))
+        ctx.memo["cmake-configure-file"] = outputs
+    return outputs.get(path, [])
 
 
 def _filled_in(template: bytes, output: bytes, cmake: bool) -> bool:
