@@ -18,6 +18,7 @@ from chainsight.model import Category, FileRecord
 Explainer = Callable[[AuditContext, Difference], Explanation | None]
 
 EXPLAINERS: tuple[Explainer, ...] = (
+    release.refuse_tampered_cython,
     git_export.explain_submodule,
     release.explain_empty_file,
     git_export.explain_symlink_copy,
