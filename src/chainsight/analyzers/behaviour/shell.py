@@ -534,9 +534,9 @@ class ShellAnalyzer:
         self._collected: set[int] = set()
         self._chunks: dict[int, tuple[int, int, str, list[Pipeline]]] = {}
         self._var_flow_cache: dict[str, Flow] = {}
-        self._resolving: set[str] = set()
-        self._partial: dict[str, Flow] = {}
-        """Flow of the assignments of each variable being resolved, read so far."""
+        self._resolving: dict[str, Flow] = {}
+        """The variables being resolved, innermost last, each with the flow of the
+        assignments read so far."""
         self._code_cache: dict[str, Flow] = {}
         self._lex_cache: dict[str, list[Pipeline]] = {}
         self.tainted: dict[str, Flow] = {}
@@ -1097,19 +1097,16 @@ class ShellAnalyzer:
             # `x=$(sed 1d "$x")`: the value refers to what x held before, i.e. what
             # its earlier assignments carry; a longer cycle (through other variables,
             # often loop variables reused all over a Makefile) gives nothing
-            if self._partial and next(reversed(self._partial)) == name:
-                return self._partial[name].copy()
+            if next(reversed(self._resolving)) == name:
+                return self._resolving[name].copy()
             return Flow()
         if len(self._resolving) > 40:
             return Flow()  # a chain too deep to be worth following
-        self._resolving.add(name)
-        flow = Flow()
-        self._partial[name] = flow
+        flow = self._resolving[name] = Flow()
         flow.merge(self.extern_flows.get(name))
         for w, val, line in sorted(self._assignments(name), key=lambda a: a[2]):
             flow.merge(self._value_flow(w, val, line, False, 1))
-        self._resolving.discard(name)
-        self._partial.pop(name, None)
+        del self._resolving[name]
         self._var_flow_cache[name] = flow
         return flow
 
@@ -2331,12 +2328,9 @@ class ShellAnalyzer:
                 code = rest[k + 1].text
                 files = self._file_args(rest[k + 2 :], False)
                 fr, reads = self._data_reads(files, up)
-                # the program's arguments: what it reads through argv / <> / sys.argv
-                argv = Flow().merge(fr)
-                for w in files:
-                    if F.is_test_text(w.text) and not F.fixture_kind(w.text):
-                        argv.add(F.TESTTEXT, w.text)
-                inner = self._inline_code(lang, code, line, emit, argv if argv else None)
+                # the program's arguments (data, test text): what it reads through
+                # argv / <> / sys.argv
+                inner = self._inline_code(lang, code, line, emit, fr.copy() if fr else None)
                 if lang == "perl" and any(
                     x.text.startswith("-") and "i" in x.text[1:] for x in rest[:k]
                 ):

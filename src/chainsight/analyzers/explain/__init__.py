@@ -1,9 +1,12 @@
 """Explain every difference between an artifact and its source tree.
 
 Explainers are tried in order; the first that recognises a difference wins.
-What none recognises is ``unexplained``. Order matters: content-checked
-explanations come before name-based ones, so that a file both relocated and
-named like a generated file is reported as relocated (verified).
+What none recognises is ``unexplained``; a refuser placed first
+(``release.refuse_tampered_cython``) can also answer ``unexplained`` outright, so
+that no later, name-based explainer vouches for a file its content contradicts.
+Order matters: content-checked explanations come before name-based ones, so that a
+file both relocated and named like a generated file is reported as relocated
+(verified).
 """
 
 from __future__ import annotations
